@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import type { Router } from '../http/server.ts';
+import { principal, SESSION_COOKIE } from '../http/auth.ts';
+import { idParams, id } from '../http/schemas.ts';
+import type { Ctx } from '../context.ts';
+import { AppError, notFound } from '../errors.ts';
+import { changeUniqueKey } from '../contacts/index.ts';
+import * as accounts from './accounts.ts';
+import { ROLES } from './roles.ts';
+import { IANAZone } from 'luxon';
+
+const role = z.enum(ROLES);
+const email = z.string().trim().max(254).email();
+
+export function accountRoutes(ctx: Ctx) {
+  return (r: Router) => {
+    r.post('/api/v1/auth/login', {
+      config: { permission: 'public' },
+      schema: { tags: ['auth'], summary: 'Log in with a password; sets the session cookie', body: z.strictObject({ email, password: z.string().min(1).max(200), workspace_id: id.optional() }) },
+    }, async (req, reply) => {
+      const s = await accounts.login(ctx, req.body.email, req.body.password, req.body.workspace_id);
+      reply.setCookie(SESSION_COOKIE, s.token, { httpOnly: true, sameSite: 'lax', path: '/', secure: ctx.config.publicUrl.startsWith('https:'), maxAge: 14 * 86400 });
+      return { user_id: s.userId, workspace_id: s.workspaceId, role: s.role, csrf_token: s.csrfToken };
+    });
+
+    r.post('/api/v1/auth/logout', { config: { permission: 'session' }, schema: { tags: ['auth'] } }, async (req, reply) => {
+      const token = req.cookies[SESSION_COOKIE];
+      if (token) await accounts.logout(ctx.db, token);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return { ok: true };
+    });
+
+    r.get('/api/v1/me', { config: { permission: 'session' }, schema: { tags: ['auth'], summary: 'Who is calling, in which workspace, with which role' } }, async (req) => {
+      const p = principal(req);
+      return {
+        user_id: p.userId,
+        role: p.role,
+        via: p.via,
+        csrf_token: p.csrfToken ?? null,
+        workspace: await accounts.getWorkspace(ctx.db, p.workspaceId),
+        workspaces: p.userId ? await accounts.listUserWorkspaces(ctx.db, p.userId) : [],
+      };
+    });
+
+    r.post('/api/v1/auth/workspace', {
+      config: { permission: 'session' },
+      schema: { tags: ['auth'], summary: 'Switch the session to another workspace of the user', body: z.strictObject({ workspace_id: id }) },
+    }, async (req) => {
+      const p = principal(req);
+      if (!p.userId) throw new AppError('forbidden', 'an API key belongs to one workspace');
+      await accounts.switchWorkspace(ctx, req.cookies[SESSION_COOKIE]!, p.userId, req.body.workspace_id);
+      return { ok: true };
+    });
+
+    r.post('/api/v1/workspaces', {
+      config: { permission: 'session' },
+      schema: { tags: ['workspaces'], summary: 'Create a workspace; the user becomes its owner', body: z.strictObject({ name: z.string().trim().min(1).max(200) }) },
+    }, async (req, reply) => {
+      const p = principal(req);
+      if (!p.userId) throw new AppError('forbidden', 'only a logged-in user can create a workspace');
+      const ws = await ctx.db.tx((tx) => accounts.createWorkspace(tx, ctx.clock, req.body.name, p.userId!));
+      return reply.status(201).send(ws);
+    });
+
+    r.get('/api/v1/workspace', { schema: { tags: ['workspaces'], summary: 'The current workspace' } }, async (req) => accounts.getWorkspace(ctx.db, principal(req).workspaceId));
+
+    r.patch('/api/v1/workspace', {
+      config: { permission: 'admin' },
+      schema: {
+        tags: ['workspaces'],
+        summary: 'Rename, set the time zone, the unique key (email or a custom field) or settings',
+        body: z.strictObject({
+          name: z.string().trim().min(1).max(200).optional(),
+          timezone: z.string().refine((t) => IANAZone.isValidZone(t), 'not an IANA time zone').optional(),
+          unique_key: z.string().min(1).max(63).optional(),
+          settings: z.record(z.string(), z.unknown()).optional(),
+        }),
+      },
+    }, async (req) => {
+      const ws = principal(req).workspaceId;
+      return ctx.db.tx(async (tx) => {
+        if (req.body.unique_key) await changeUniqueKey(tx, ws, req.body.unique_key);
+        return accounts.updateWorkspace(tx, ws, { ...req.body, unique_key: undefined });
+      });
+    });
+
+    r.get('/api/v1/users', { schema: { tags: ['users'], summary: 'Members of the workspace' } }, async (req) => ({ data: await accounts.listMembers(ctx.db, principal(req).workspaceId) }));
+
+    r.post('/api/v1/users', {
+      config: { permission: 'admin' },
+      schema: {
+        tags: ['users'],
+        summary: 'Add a user to the workspace (created when new: then a password is required)',
+        body: z.strictObject({ email, name: z.string().max(200).optional(), password: z.string().min(10).max(200).optional(), role }),
+      },
+    }, async (req, reply) => {
+      const p = principal(req);
+      if (req.body.role === 'owner' && p.role !== 'owner') throw new AppError('forbidden', 'only an owner can add an owner');
+      const userId = await ctx.db.tx(async (tx) => {
+        let uid = await accounts.findUserByEmail(tx, req.body.email);
+        if (!uid) {
+          if (!req.body.password) throw new AppError('validation', 'password: required for a new user', [{ path: 'password', message: 'required for a new user' }]);
+          uid = await accounts.createUser(tx, ctx.clock, { email: req.body.email, name: req.body.name, password: req.body.password });
+        }
+        await accounts.addMember(tx, ctx.clock, p.workspaceId, uid, req.body.role);
+        return uid;
+      });
+      return reply.status(201).send({ id: userId, email: req.body.email, role: req.body.role });
+    });
+
+    r.patch('/api/v1/users/:id', {
+      config: { permission: 'admin' },
+      schema: { tags: ['users'], summary: "Change a member's role", params: idParams, body: z.strictObject({ role }) },
+    }, async (req) => {
+      const p = principal(req);
+      if (req.body.role === 'owner' && p.role !== 'owner') throw new AppError('forbidden', 'only an owner can grant the owner role');
+      const members = await accounts.listMembers(ctx.db, p.workspaceId);
+      const m = members.find((x: any) => x.id === req.params.id);
+      if (!m) throw notFound('user');
+      if (m.role === 'owner' && req.body.role !== 'owner' && members.filter((x: any) => x.role === 'owner').length === 1)
+        throw new AppError('conflict', 'a workspace keeps at least one owner');
+      await accounts.addMember(ctx.db, ctx.clock, p.workspaceId, req.params.id, req.body.role);
+      return { id: req.params.id, role: req.body.role };
+    });
+
+    r.delete('/api/v1/users/:id', { config: { permission: 'admin' }, schema: { tags: ['users'], params: idParams } }, async (req) => {
+      await accounts.removeMember(ctx.db, principal(req).workspaceId, req.params.id);
+      return { ok: true };
+    });
+
+    r.get('/api/v1/api-keys', { config: { permission: 'admin' }, schema: { tags: ['api keys'] } }, async (req) => ({ data: await accounts.listApiKeys(ctx.db, principal(req).workspaceId) }));
+
+    r.post('/api/v1/api-keys', {
+      config: { permission: 'admin' },
+      schema: { tags: ['api keys'], summary: 'Create an API key: the key is in this answer only', body: z.strictObject({ name: z.string().trim().min(1).max(100), role: role.default('admin') }) },
+    }, async (req, reply) => {
+      const p = principal(req);
+      if (req.body.role === 'owner' && p.role !== 'owner') throw new AppError('forbidden', 'only an owner can create an owner key');
+      return reply.status(201).send(await accounts.createApiKey(ctx.db, ctx.clock, p.workspaceId, req.body.name, req.body.role));
+    });
+
+    r.delete('/api/v1/api-keys/:id', { config: { permission: 'admin' }, schema: { tags: ['api keys'], params: idParams } }, async (req) => {
+      await accounts.revokeApiKey(ctx.db, ctx.clock, principal(req).workspaceId, req.params.id);
+      return { ok: true };
+    });
+  };
+}

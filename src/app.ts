@@ -1,0 +1,86 @@
+import { mkdirSync } from 'node:fs';
+import type { Config } from './config.ts';
+import { ManualClock, SystemClock, type Clock } from './clock.ts';
+import { connectPglite, connectPostgres, migrate, type Db } from './db/index.ts';
+import { createLogger, type Logger } from './log.ts';
+import type { Ctx } from './context.ts';
+import { getOrCreateSecret } from './accounts/index.ts';
+import { advanceClock, jobsSource, Worker, type DueSource, type JobHandler } from './queue/index.ts';
+import { buildServer, type Router } from './http/server.ts';
+import { accountRoutes } from './accounts/routes.ts';
+import { contactRoutes } from './contacts/routes.ts';
+import { clockRoutes } from './http/clock-routes.ts';
+import { importJobHandlers, importRoutes } from './contacts/import/index.ts';
+
+export interface AppOptions {
+  config: Readonly<Config>;
+  clock?: Clock;
+  /** An already connected database (tests); otherwise DATABASE_URL or PGlite in the data dir. */
+  db?: Db;
+  log?: Logger;
+  migrate?: boolean;
+}
+
+export interface App {
+  ctx: Ctx;
+  sources: DueSource[];
+  /** Runs everything due now (tests and the manual clock). */
+  drain(): Promise<number>;
+  /** Manual clock only: moves time to `to`, running due work on the way. */
+  advance(to: Date): Promise<{ ran: number; steps: number }>;
+  http(): Promise<Router>;
+  startWorker(): Promise<Worker>;
+  close(): Promise<void>;
+}
+
+export async function openDb(config: Readonly<Config>): Promise<Db> {
+  if (config.databaseUrl) return connectPostgres(config.databaseUrl);
+  mkdirSync(config.dataDir, { recursive: true });
+  return connectPglite(config.dataDir);
+}
+
+/** Wires the database, the clock and the modules as plain objects; nothing starts by itself. */
+export async function createApp(opts: AppOptions): Promise<App> {
+  const log = opts.log ?? createLogger(opts.config.logLevel);
+  const db = opts.db ?? (await openDb(opts.config));
+  if (opts.migrate !== false) await migrate(db);
+  const clock = opts.clock ?? new SystemClock();
+  const secret = opts.config.secret ?? (await getOrCreateSecret(db));
+  const ctx: Ctx = { db, clock, log, config: opts.config, secret };
+
+  const handlers = new Map<string, JobHandler>([...importJobHandlers(ctx)]);
+  const sources: DueSource[] = [jobsSource({ db, clock, log }, handlers)];
+  const { drainDue } = await import('./queue/index.ts');
+  let server: Router | undefined;
+  let worker: Worker | undefined;
+
+  const app: App = {
+    ctx,
+    sources,
+    drain: () => drainDue(sources, clock),
+    async advance(to) {
+      if (!(clock instanceof ManualClock)) throw new Error('the clock is not manual');
+      return advanceClock(clock, sources, to);
+    },
+    async http() {
+      server ??= await buildServer(ctx, [
+        accountRoutes(ctx),
+        contactRoutes(ctx),
+        importRoutes(ctx),
+        ...(clock instanceof ManualClock ? [clockRoutes(ctx, app)] : []),
+      ]);
+      return server;
+    },
+    async startWorker() {
+      worker = new Worker(db, sources, clock, log);
+      await worker.start();
+      return worker;
+    },
+    async close() {
+      await worker?.stop();
+      await server?.close();
+      if (!opts.db) await db.close();
+    },
+  };
+  return app;
+}

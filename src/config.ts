@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import path from 'node:path';
+
+/** The only reader of process.env: validated once, frozen. */
+const schema = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  PARCOURS_DATA_DIR: z.string().default('./.parcours'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  PUBLIC_URL: z.string().url().optional(),
+  PARCOURS_SECRET: z.string().min(32).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SMTP_URL: z.string().optional(),
+  SMS_URL: z.string().url().optional(),
+  SMS_ACCOUNT_SID: z.string().optional(),
+  SMS_AUTH_TOKEN: z.string().optional(),
+  SMS_FROM: z.string().optional(),
+  PARCOURS_WORKER_BATCH: z.coerce.number().int().min(1).max(10000).default(500),
+});
+
+export interface Config {
+  databaseUrl?: string;
+  dataDir: string;
+  port: number;
+  host: string;
+  publicUrl: string;
+  secret?: string;
+  logLevel: string;
+  smtpUrl?: string;
+  sms?: { url: string; accountSid?: string; authToken?: string; from?: string };
+  workerBatch: number;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.PARCOURS_DATA_DIR),
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? 'localhost' : e.HOST}:${e.PORT}`).replace(/\/$/, ''),
+    secret: e.PARCOURS_SECRET,
+    logLevel: e.LOG_LEVEL,
+    smtpUrl: e.SMTP_URL,
+    sms: e.SMS_URL
+      ? { url: e.SMS_URL, accountSid: e.SMS_ACCOUNT_SID, authToken: e.SMS_AUTH_TOKEN, from: e.SMS_FROM }
+      : undefined,
+    workerBatch: e.PARCOURS_WORKER_BATCH,
+  });
+}

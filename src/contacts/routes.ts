@@ -1,0 +1,232 @@
+import { z } from 'zod';
+import type { Router } from '../http/server.ts';
+import { principal } from '../http/auth.ts';
+import { idParams, id, page } from '../http/schemas.ts';
+import type { Ctx } from '../context.ts';
+import { contactTimeline } from '../events/index.ts';
+import * as c from './index.ts';
+import { resolveContactIds } from './contacts.ts';
+import { notFound } from '../errors.ts';
+import type { Queryable } from '../db/index.ts';
+
+const text = (max = 500) => z.string().max(max).nullable().optional();
+const fieldValue = z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()]);
+const contactBody = z.strictObject({
+  email: text(254),
+  phone: text(40),
+  first_name: text(),
+  last_name: text(),
+  language: text(35),
+  timezone: text(64),
+  birthday: text(40),
+  fields: z.record(z.string().max(63), fieldValue).optional(),
+  email_status: z.enum(['subscribed', 'unsubscribed']).optional(),
+  sms_status: z.enum(['none', 'opted_in', 'opted_out']).optional(),
+  list_ids: z.array(id).max(100).optional(),
+  tags: z.array(z.string().max(100)).max(100).optional(),
+});
+const ids = z.array(id).min(1).max(10_000);
+const eventBody = z.strictObject({
+  type: z.string().max(100),
+  properties: z.record(z.string(), z.unknown()).optional(),
+  occurred_at: z.string().max(40).optional(),
+});
+const sourceOf = (s?: string) => (s === 'manual' ? 'manual' : 'api') as c.JoinSource;
+
+export function contactRoutes(ctx: Ctx) {
+  return (r: Router) => {
+    // contacts (C-1)
+    r.get('/api/v1/contacts', {
+      schema: {
+        tags: ['contacts'],
+        summary: 'Contacts, newest first: search by email or name, filter by list or tag',
+        querystring: page.extend({ q: z.string().max(200).optional(), list_id: z.coerce.number().int().positive().optional(), tag: z.string().max(100).optional() }),
+      },
+    }, async (req) => c.listContacts(ctx.db, principal(req).workspaceId, { limit: req.query.limit, cursor: req.query.cursor, q: req.query.q, listId: req.query.list_id, tag: req.query.tag }));
+
+    r.post('/api/v1/contacts', {
+      config: { permission: 'write' },
+      schema: { tags: ['contacts'], summary: 'Create a contact (409 when its unique key exists)', body: contactBody, querystring: z.strictObject({ source: z.enum(['api', 'manual']).optional() }) },
+    }, async (req, reply) => reply.status(201).send(await c.createContact(ctx, principal(req).workspaceId, req.body, { source: sourceOf(req.query.source), ip: req.ip })));
+
+    r.post('/api/v1/contacts/upsert', {
+      config: { permission: 'write' },
+      schema: { tags: ['contacts'], summary: 'Create a contact or update the one with the same unique key', body: contactBody },
+    }, async (req, reply) => {
+      const res = await c.upsertContact(ctx, principal(req).workspaceId, req.body, { source: 'api', ip: req.ip });
+      return reply.status(res.created ? 201 : 200).send(res.contact);
+    });
+
+    r.get('/api/v1/contacts/:id', { schema: { tags: ['contacts'], summary: 'A contact with its lists and tags', params: idParams } }, async (req) =>
+      c.getContact(ctx.db, principal(req).workspaceId, req.params.id));
+
+    r.patch('/api/v1/contacts/:id', {
+      config: { permission: 'write' },
+      schema: { tags: ['contacts'], summary: 'Update fields, consent, and add lists and tags', params: idParams, body: contactBody },
+    }, async (req) => c.updateContact(ctx, principal(req).workspaceId, req.params.id, req.body, { source: 'api', ip: req.ip }));
+
+    r.delete('/api/v1/contacts/:id', { config: { permission: 'write' }, schema: { tags: ['contacts'], params: idParams } }, async (req) => {
+      await c.deleteContact(ctx.db, principal(req).workspaceId, req.params.id);
+      return { ok: true };
+    });
+
+    r.post('/api/v1/contacts/:id/consent', {
+      config: { permission: 'write' },
+      schema: {
+        tags: ['contacts'],
+        summary: 'Set email or SMS consent; each change is kept in the consent history (C-4)',
+        params: idParams,
+        body: z.discriminatedUnion('channel', [
+          z.strictObject({ channel: z.literal('email'), status: z.enum(c.EMAIL_STATUSES), source: z.string().max(50).default('api') }),
+          z.strictObject({ channel: z.literal('sms'), status: z.enum(c.SMS_STATUSES), source: z.string().max(50).default('api') }),
+        ]),
+      },
+    }, async (req) => {
+      const ws = principal(req).workspaceId;
+      await ctx.db.tx(async (tx) => {
+        await resolveContactIdsOr404(tx, ws, req.params.id);
+        await c.setConsent(tx, ctx.clock.now(), ws, req.params.id, { ...req.body, ip: req.ip });
+      });
+      return c.getContact(ctx.db, ws, req.params.id);
+    });
+
+    r.get('/api/v1/contacts/:id/consent-history', { schema: { tags: ['contacts'], params: idParams } }, async (req) => {
+      const ws = principal(req).workspaceId;
+      await resolveContactIdsOr404(ctx.db, ws, req.params.id);
+      return { data: await c.consentHistory(ctx.db, ws, req.params.id) };
+    });
+
+    r.get('/api/v1/contacts/:id/events', {
+      schema: { tags: ['contacts'], summary: "The contact's timeline, newest first", params: idParams, querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100), before: z.coerce.number().int().positive().optional() }) },
+    }, async (req) => {
+      const ws = principal(req).workspaceId;
+      await resolveContactIdsOr404(ctx.db, ws, req.params.id);
+      const data = await contactTimeline(ctx.db, ws, req.params.id, req.query.limit, req.query.before);
+      return { data, next_before: data.length === req.query.limit ? (data[data.length - 1] as any).id : null };
+    });
+
+    r.post('/api/v1/contacts/:id/events', {
+      config: { permission: 'write' },
+      schema: { tags: ['events'], summary: 'Record a custom event for this contact (C-3)', params: idParams, body: eventBody },
+    }, async (req, reply) => {
+      await c.trackEvents(ctx, principal(req).workspaceId, [{ ...req.body, contact_id: req.params.id }]);
+      return reply.status(202).send({ accepted: 1 });
+    });
+
+    r.post('/api/v1/events', {
+      config: { permission: 'write' },
+      schema: {
+        tags: ['events'],
+        summary: 'Record up to 5,000 custom events at once, all or none',
+        body: z.strictObject({
+          events: z.array(eventBody.extend({ contact_id: id.optional(), contact_key: z.string().max(500).optional(), email: z.string().max(254).optional() })).min(1).max(5000),
+        }),
+      },
+    }, async (req, reply) => reply.status(202).send(await c.trackEvents(ctx, principal(req).workspaceId, req.body.events)));
+
+    r.post('/api/v1/contacts/bulk', {
+      config: { permission: 'write' },
+      schema: {
+        tags: ['contacts'],
+        summary: 'Add or remove many contacts to/from lists and tags in one transaction',
+        body: z.strictObject({
+          contact_ids: ids,
+          add_list_ids: z.array(id).max(100).default([]),
+          remove_list_ids: z.array(id).max(100).default([]),
+          add_tags: z.array(z.string().max(100)).max(100).default([]),
+          remove_tags: z.array(z.string().max(100)).max(100).default([]),
+        }),
+      },
+    }, async (req) => {
+      const ws = principal(req).workspaceId;
+      const b = req.body;
+      return ctx.db.tx(async (tx) => {
+        const now = ctx.clock.now();
+        await resolveContactIds(tx, ws, b.contact_ids, 'contact_ids');
+        await c.assertLists(tx, ws, b.add_list_ids, 'add_list_ids');
+        await c.assertLists(tx, ws, b.remove_list_ids, 'remove_list_ids');
+        const addTags = b.add_tags.map((t, i) => c.checkTag(t, `add_tags[${i}]`));
+        return {
+          lists_joined: await c.joinLists(tx, now, ws, b.contact_ids, b.add_list_ids, 'api'),
+          lists_left: await c.leaveLists(tx, now, ws, b.contact_ids, b.remove_list_ids),
+          tags_added: await c.addTags(tx, now, ws, b.contact_ids, addTags),
+          tags_removed: await c.removeTags(tx, now, ws, b.contact_ids, b.remove_tags),
+        };
+      });
+    });
+
+    // custom fields
+    r.get('/api/v1/fields', { schema: { tags: ['fields'], summary: 'Custom fields' } }, async (req) => ({ data: await c.listFields(ctx.db, principal(req).workspaceId) }));
+    r.post('/api/v1/fields', {
+      config: { permission: 'write' },
+      schema: { tags: ['fields'], body: z.strictObject({ key: z.string().max(63), label: z.string().trim().min(1).max(200).optional(), type: z.enum(['text', 'number', 'date', 'boolean']) }) },
+    }, async (req, reply) => reply.status(201).send(await c.createField(ctx.db, ctx.clock, principal(req).workspaceId, req.body)));
+    const keyParams = z.strictObject({ key: z.string().max(63) });
+    r.patch('/api/v1/fields/:key', {
+      config: { permission: 'write' },
+      schema: { tags: ['fields'], params: keyParams, body: z.strictObject({ label: z.string().trim().min(1).max(200) }) },
+    }, async (req) => c.updateField(ctx.db, principal(req).workspaceId, req.params.key, req.body.label));
+    r.delete('/api/v1/fields/:key', { config: { permission: 'write' }, schema: { tags: ['fields'], params: keyParams } }, async (req) => {
+      await ctx.db.tx((tx) => c.deleteField(tx, principal(req).workspaceId, req.params.key));
+      return { ok: true };
+    });
+
+    // lists
+    const listBody = z.strictObject({ name: z.string().trim().min(1).max(200), description: z.string().max(2000).optional() });
+    r.get('/api/v1/lists', { schema: { tags: ['lists'] } }, async (req) => ({ data: await c.listLists(ctx.db, principal(req).workspaceId) }));
+    r.post('/api/v1/lists', { config: { permission: 'write' }, schema: { tags: ['lists'], body: listBody } }, async (req, reply) =>
+      reply.status(201).send(await c.createList(ctx.db, ctx.clock, principal(req).workspaceId, req.body)));
+    r.get('/api/v1/lists/:id', { schema: { tags: ['lists'], params: idParams } }, async (req) => c.getList(ctx.db, principal(req).workspaceId, req.params.id));
+    r.patch('/api/v1/lists/:id', { config: { permission: 'write' }, schema: { tags: ['lists'], params: idParams, body: listBody.partial() } }, async (req) =>
+      c.updateList(ctx.db, principal(req).workspaceId, req.params.id, req.body));
+    r.delete('/api/v1/lists/:id', { config: { permission: 'write' }, schema: { tags: ['lists'], params: idParams } }, async (req) => {
+      await c.deleteList(ctx.db, principal(req).workspaceId, req.params.id);
+      return { ok: true };
+    });
+    r.post('/api/v1/lists/:id/members', {
+      config: { permission: 'write' },
+      schema: { tags: ['lists'], summary: 'Add contacts to the list (list.joined for each new member)', params: idParams, body: z.strictObject({ contact_ids: ids, source: z.enum(['api', 'manual']).default('api') }) },
+    }, async (req) => {
+      const ws = principal(req).workspaceId;
+      return ctx.db.tx(async (tx) => {
+        await c.assertLists(tx, ws, [req.params.id], 'id').catch(() => {
+          throw notFoundList();
+        });
+        await resolveContactIds(tx, ws, req.body.contact_ids, 'contact_ids');
+        return { added: await c.joinLists(tx, ctx.clock.now(), ws, req.body.contact_ids, [req.params.id], req.body.source) };
+      });
+    });
+    r.delete('/api/v1/lists/:id/members/:contactId', {
+      config: { permission: 'write' },
+      schema: { tags: ['lists'], params: z.strictObject({ id: idParams.shape.id, contactId: idParams.shape.id }) },
+    }, async (req) => {
+      const ws = principal(req).workspaceId;
+      const n = await ctx.db.tx((tx) => c.leaveLists(tx, ctx.clock.now(), ws, [req.params.contactId], [req.params.id]));
+      if (n === 0) throw notFoundMember();
+      return { ok: true };
+    });
+
+    // tags
+    r.get('/api/v1/tags', { schema: { tags: ['tags'], summary: 'Tags in use, with their contact counts' } }, async (req) => ({ data: await c.listTags(ctx.db, principal(req).workspaceId) }));
+    const tagParams = z.strictObject({ tag: z.string().min(1).max(100) });
+    r.patch('/api/v1/tags/:tag', { config: { permission: 'write' }, schema: { tags: ['tags'], summary: 'Rename a tag', params: tagParams, body: z.strictObject({ name: z.string().max(100) }) } }, async (req) => {
+      const ws = principal(req).workspaceId;
+      return { contacts: await ctx.db.tx((tx) => c.renameTag(tx, ctx.clock.now(), ws, req.params.tag, req.body.name)) };
+    });
+    r.delete('/api/v1/tags/:tag', { config: { permission: 'write' }, schema: { tags: ['tags'], summary: 'Remove a tag from every contact', params: tagParams } }, async (req) => {
+      const ws = principal(req).workspaceId;
+      const n = await ctx.db.tx((tx) => c.removeTags(tx, ctx.clock.now(), ws, 'all', [req.params.tag]));
+      if (n === 0) throw notFoundTag();
+      return { contacts: n };
+    });
+  };
+}
+
+const notFoundList = () => notFound('list');
+const notFoundMember = () => notFound('list member');
+const notFoundTag = () => notFound('tag');
+async function resolveContactIdsOr404(q: Queryable, ws: number, id: number) {
+  await resolveContactIds(q, ws, [id], 'id').catch(() => {
+    throw notFound('contact');
+  });
+}

@@ -1,0 +1,48 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { can, principalFromApiKey, principalFromSession, type Permission, type Principal } from '../accounts/index.ts';
+import { AppError } from '../errors.ts';
+import type { Ctx } from '../context.ts';
+
+export const SESSION_COOKIE = 'parcours_session';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+  interface FastifyContextConfig {
+    /** What the caller needs; 'public' routes take no credentials. */
+    permission?: Permission | 'public' | 'session';
+  }
+}
+
+/** The caller's principal; throws 401 on routes reached without one. */
+export function principal(req: FastifyRequest): Principal {
+  if (!req.principal) throw new AppError('unauthenticated', 'log in or send an API key');
+  return req.principal;
+}
+
+/**
+ * Authenticates every non-public route: `Authorization: Bearer pk_…` or the session cookie.
+ * Cookie sessions must echo their CSRF token in `X-CSRF-Token` on every mutation.
+ */
+export function registerAuth(server: FastifyInstance, ctx: Ctx) {
+  server.addHook('onRequest', async (req) => {
+    // the API requires credentials unless a route says otherwise; pages and docs do not
+    const permission = req.routeOptions.config?.permission ?? (req.url.startsWith('/api/v1/') ? 'read' : 'public');
+    if (permission === 'public') return;
+    const auth = req.headers.authorization;
+    if (auth?.startsWith('Bearer ')) {
+      req.principal = (await principalFromApiKey(ctx, auth.slice(7).trim())) ?? undefined;
+      if (!req.principal) throw new AppError('unauthenticated', 'unknown or revoked API key');
+    } else {
+      const token = req.cookies?.[SESSION_COOKIE];
+      if (token) req.principal = (await principalFromSession(ctx, token)) ?? undefined;
+      if (!req.principal) throw new AppError('unauthenticated', 'log in or send an API key (Authorization: Bearer …)');
+      if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method) && req.headers['x-csrf-token'] !== req.principal.csrfToken)
+        throw new AppError('csrf', 'missing or wrong X-CSRF-Token header for a cookie session');
+    }
+    if (permission === 'session') return;
+    if (!can(req.principal.role, permission))
+      throw new AppError('forbidden', `the ${req.principal.role} role cannot do this (needs ${permission})`);
+  });
+}

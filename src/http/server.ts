@@ -1,0 +1,49 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Ctx } from '../context.ts';
+import { errorHandler } from './errors.ts';
+import { registerAuth } from './auth.ts';
+import { registerIdempotency } from './idempotency.ts';
+
+export type Router = FastifyInstance<any, any, any, any, ZodTypeProvider>;
+export type RoutePlugin = (r: Router) => void;
+
+/** Builds the HTTP server: one error table, auth, idempotency, OpenAPI, then each module's routes. */
+export async function buildServer(ctx: Ctx, plugins: RoutePlugin[]): Promise<Router> {
+  const server = Fastify({
+    logger: false,
+    bodyLimit: 10 * 1024 * 1024,
+    trustProxy: true,
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<ZodTypeProvider>();
+  server.setValidatorCompiler(validatorCompiler);
+  server.setSerializerCompiler(serializerCompiler);
+  server.setErrorHandler(errorHandler(ctx.log));
+  server.setNotFoundHandler((req, reply) =>
+    reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`, details: [] } }),
+  );
+  await server.register(cookie);
+  await server.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Parcours API', version: '1', description: 'Email and SMS marketing automation. Authenticate with `Authorization: Bearer <API key>` or a session cookie (mutations then need `X-CSRF-Token`).' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      security: [{ apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await server.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
+  registerAuth(server, ctx);
+  registerIdempotency(server, ctx);
+  server.get('/api/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => server.swagger());
+  server.get('/healthz', { config: { permission: 'public' }, schema: { hide: true } }, async () => {
+    await ctx.db.query('select 1');
+    return { ok: true };
+  });
+  for (const p of plugins) await server.register(async (scope) => p(scope as Router));
+  await server.ready();
+  return server;
+}

@@ -109,7 +109,9 @@ export function contactRoutes(ctx: Ctx) {
       config: { permission: 'write' },
       schema: { tags: ['events'], summary: 'Record a custom event for this contact (C-3)', params: idParams, body: eventBody },
     }, async (req, reply) => {
-      await c.trackEvents(ctx, principal(req).workspaceId, [{ ...req.body, contact_id: req.params.id }]);
+      const ws = principal(req).workspaceId;
+      await resolveContactIdsOr404(ctx.db, ws, req.params.id);
+      await c.trackEvents(ctx, ws, [{ ...req.body, contact_id: req.params.id }]);
       return reply.status(202).send({ accepted: 1 });
     });
 

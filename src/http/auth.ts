@@ -27,6 +27,7 @@ export function principal(req: FastifyRequest): Principal {
  */
 export function registerAuth(server: FastifyInstance, ctx: Ctx) {
   server.addHook('onRequest', async (req) => {
+    if (!req.routeOptions.url) return; // no such route: the 404 handler answers
     // the API requires credentials unless a route says otherwise; pages and docs do not
     const permission = req.routeOptions.config?.permission ?? (req.url.startsWith('/api/v1/') ? 'read' : 'public');
     if (permission === 'public') return;

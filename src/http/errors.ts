@@ -16,10 +16,13 @@ function toHttp(err: any): { status: number; body: { code: string; message: stri
   if (err instanceof AppError) return { status: HTTP_STATUS[err.code], body: { code: err.code, message: err.message, details: err.details } };
   if (hasZodFastifySchemaValidationErrors(err)) {
     const where = err.validationContext ?? 'body';
-    const details = err.validation.map((v) => ({
-      path: [where === 'body' ? '' : where, ...v.instancePath.split('/').filter(Boolean)].filter(Boolean).join('.') || where,
-      message: v.message ?? 'invalid',
-    }));
+    const details = err.validation.flatMap((v) => {
+      const base = [where === 'body' ? '' : where, ...v.instancePath.split('/').filter(Boolean)].filter(Boolean);
+      // an unknown key is reported at the key itself, so the caller sees which field to drop
+      const keys = v.keyword === 'unrecognized_keys' ? ((v.params as { keys?: string[] }).keys ?? []) : [];
+      if (keys.length) return keys.map((k) => ({ path: [...base, k].join('.'), message: 'unknown field' }));
+      return [{ path: base.join('.') || where, message: v.message ?? 'invalid' }];
+    });
     return { status: 400, body: { code: 'validation', message: `${details[0].path}: ${details[0].message}`, details } };
   }
   const code = err?.code as string | undefined;

@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testApp, newWorkspace, apiClient, type TestApp } from './helpers.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await testApp();
+});
+afterAll(() => t?.close());
+
+function cookieOf(res: { headers: Record<string, any> }): string {
+  const set = [res.headers['set-cookie']].flat()[0] as string;
+  return set.split(';')[0];
+}
+
+describe('users, sessions and API keys (P-3)', () => {
+  it('logs in with a password, sets an HttpOnly SameSite cookie and requires the CSRF token on mutations', async () => {
+    const ws = await newWorkspace(t);
+    const add = await ws.api('POST', '/api/v1/users', { email: 'marie@example.com', password: 'correct horse battery', role: 'author' });
+    expect(add.status).toBe(201);
+    const anon = apiClient(t.http, {});
+    const wrong = await anon('POST', '/api/v1/auth/login', { email: 'marie@example.com', password: 'nope' });
+    expect(wrong.status).toBe(401);
+    const login = await anon('POST', '/api/v1/auth/login', { email: 'MARIE@example.com', password: 'correct horse battery' });
+    expect(login.status).toBe(200);
+    const raw = [login.headers['set-cookie']].flat()[0] as string;
+    expect(raw).toMatch(/HttpOnly/i);
+    expect(raw).toMatch(/SameSite=Lax/i);
+    const session = apiClient(t.http, { cookie: cookieOf(login) });
+    const me = await session('GET', '/api/v1/me');
+    expect(me.body).toMatchObject({ role: 'author', via: 'session' });
+    expect(me.body.workspace.id).toBe(ws.id);
+    const noCsrf = await session('POST', '/api/v1/lists', { name: 'x' });
+    expect(noCsrf.status).toBe(403);
+    expect(noCsrf.body.error.code).toBe('csrf');
+    const withCsrf = await session('POST', '/api/v1/lists', { name: 'x' }, { 'x-csrf-token': login.body.csrf_token });
+    expect(withCsrf.status).toBe(201);
+    await session('POST', '/api/v1/auth/logout', {}, { 'x-csrf-token': login.body.csrf_token });
+    expect((await session('GET', '/api/v1/me')).status).toBe(401);
+  });
+
+  it('stores passwords with scrypt and API keys as hashes only', async () => {
+    const ws = await newWorkspace(t);
+    await ws.api('POST', '/api/v1/users', { email: 'hash@example.com', password: 'a long password', role: 'viewer' });
+    const u = await t.db.query<{ password_hash: string }>(`select password_hash from users where email = 'hash@example.com'`);
+    expect(u.rows[0].password_hash).toMatch(/^scrypt\$/);
+    const k = await ws.api('POST', '/api/v1/api-keys', { name: 'ci', role: 'viewer' });
+    expect(k.body.key).toMatch(/^pk_/);
+    const stored = await t.db.query(`select * from api_keys where hash = $1 or prefix = $1`, [k.body.key]);
+    expect(stored.rows).toHaveLength(0);
+    const list = await ws.api('GET', '/api/v1/api-keys');
+    expect(JSON.stringify(list.body)).not.toContain(k.body.key);
+    await ws.api('DELETE', `/api/v1/api-keys/${k.body.id}`);
+    const revoked = await apiClient(t.http, { authorization: `Bearer ${k.body.key}` })('GET', '/api/v1/contacts');
+    expect(revoked.status).toBe(401);
+  });
+
+  it('lets a user switch between the workspaces they belong to', async () => {
+    const a = await newWorkspace(t, 'A');
+    const b = await newWorkspace(t, 'B');
+    await a.api('POST', '/api/v1/users', { email: 'multi@example.com', password: 'multi password', role: 'admin' });
+    await b.api('POST', '/api/v1/users', { email: 'multi@example.com', role: 'viewer' });
+    const anon = apiClient(t.http, {});
+    const login = await anon('POST', '/api/v1/auth/login', { email: 'multi@example.com', password: 'multi password', workspace_id: a.id });
+    const s = apiClient(t.http, { cookie: cookieOf(login), 'x-csrf-token': login.body.csrf_token });
+    expect((await s('GET', '/api/v1/me')).body.workspaces.map((w: any) => w.id)).toEqual([a.id, b.id]);
+    expect((await s('POST', '/api/v1/auth/workspace', { workspace_id: b.id })).status).toBe(200);
+    const me = await s('GET', '/api/v1/me');
+    expect([me.body.workspace.id, me.body.role]).toEqual([b.id, 'viewer']);
+    const other = await newWorkspace(t, 'C');
+    expect((await s('POST', '/api/v1/auth/workspace', { workspace_id: other.id })).status).toBe(404);
+  });
+
+  it('keeps at least one owner and lets only owners grant ownership', async () => {
+    const ws = await newWorkspace(t);
+    const admin = await ws.as('admin');
+    const r = await admin('POST', '/api/v1/users', { email: 'o2@example.com', password: 'password123', role: 'owner' });
+    expect(r.status).toBe(403);
+    const owner = await ws.api('POST', '/api/v1/users', { email: 'o1@example.com', password: 'password123', role: 'owner' });
+    expect((await ws.api('PATCH', `/api/v1/users/${owner.body.id}`, { role: 'viewer' })).status).toBe(409);
+    expect((await ws.api('DELETE', `/api/v1/users/${owner.body.id}`)).status).toBe(409);
+  });
+});

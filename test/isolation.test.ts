@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testApp, newWorkspace, type TestApp, type Workspace } from './helpers.ts';
+
+let t: TestApp;
+let a: Workspace;
+let b: Workspace;
+const ids: Record<string, string | number> = {};
+
+/**
+ * A valid body for each route that takes one, so the handler (not the validator) answers.
+ * A route missing here fails the test: every new route must be proven isolated.
+ */
+const bodies: Record<string, unknown> = {
+  'PATCH /api/v1/contacts/{id}': { first_name: 'X' },
+  'POST /api/v1/contacts/{id}/consent': { channel: 'email', status: 'unsubscribed' },
+  'POST /api/v1/contacts/{id}/events': { type: 'purchase' },
+  'PATCH /api/v1/fields/{key}': { label: 'Y' },
+  'PATCH /api/v1/lists/{id}': { name: 'renamed' },
+  'POST /api/v1/lists/{id}/members': { contact_ids: ['contact'] },
+  'PATCH /api/v1/tags/{tag}': { name: 'renamed' },
+  'PATCH /api/v1/users/{id}': { role: 'viewer' },
+  'POST /api/v1/imports': { upload_id: 'upload', mapping: { email: 'email' } },
+};
+
+beforeAll(async () => {
+  t = await testApp();
+  a = await newWorkspace(t, 'A');
+  b = await newWorkspace(t, 'B');
+  const list = await a.api('POST', '/api/v1/lists', { name: 'Secret list' });
+  await a.api('POST', '/api/v1/fields', { key: 'secret_field', type: 'text' });
+  const contact = await a.api('POST', '/api/v1/contacts', { email: 'secret@example.com', list_ids: [list.body.id], tags: ['secret-tag'] });
+  const user = await a.api('POST', '/api/v1/users', { email: 'secret-user@example.com', password: 'secret password', role: 'author' });
+  const key = await a.api('POST', '/api/v1/api-keys', { name: 'secret key' });
+  const upload = await a.api('POST', '/api/v1/imports/upload', 'email\nx@example.com\n', { 'content-type': 'text/csv' });
+  const imp = upload.status === 200 || upload.status === 201 ? await a.api('POST', '/api/v1/imports', { upload_id: upload.body.upload_id, mapping: { email: 'email' } }) : undefined;
+  Object.assign(ids, { list: list.body.id, contact: contact.body.id, user: user.body.id, apikey: key.body.id, upload: upload.body?.upload_id, import: imp?.body?.id });
+});
+afterAll(() => t?.close());
+
+function fill(path: string): string {
+  return path.replace(/\{(\w+)\}/g, (_, p: string) => {
+    if (p === 'key') return 'secret_field';
+    if (p === 'tag') return 'secret-tag';
+    if (p === 'contactId') return String(ids.contact);
+    if (path.startsWith('/api/v1/lists')) return String(ids.list);
+    if (path.startsWith('/api/v1/users')) return String(ids.user);
+    if (path.startsWith('/api/v1/api-keys')) return String(ids.apikey);
+    if (path.startsWith('/api/v1/imports')) return String(ids.import);
+    return String(ids.contact);
+  });
+}
+
+const substitute = (v: unknown): unknown =>
+  Array.isArray(v) ? v.map(substitute) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, substitute(x)])) : typeof v === 'string' && v in ids ? ids[v] : v;
+
+describe('workspace isolation across every route of the OpenAPI document', () => {
+  it("answers 404 to another workspace's ids on every route that takes one", async () => {
+    const doc = (await t.http.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+    const checked: string[] = [];
+    for (const [path, ops] of Object.entries<any>(doc.paths)) {
+      if (!path.includes('{')) continue;
+      for (const method of Object.keys(ops)) {
+        const name = `${method.toUpperCase()} ${path}`;
+        const hasBody = !!ops[method].requestBody;
+        if (hasBody) expect(bodies, `add a valid body for ${name} to this test`).toHaveProperty([name]);
+        const res = await b.api(method.toUpperCase(), fill(path), hasBody ? substitute(bodies[name]) : undefined);
+        expect(res.status, `${name} with workspace B's key`).toBe(404);
+        checked.push(name);
+      }
+    }
+    expect(checked.length).toBeGreaterThan(15);
+    // and A's own key still reaches them (the ids were right)
+    expect((await a.api('GET', `/api/v1/contacts/${ids.contact}`)).status).toBe(200);
+  });
+
+  it("never lists another workspace's data", async () => {
+    const doc = (await t.http.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+    for (const [path, ops] of Object.entries<any>(doc.paths)) {
+      if (path.includes('{') || !ops.get || !path.startsWith('/api/v1/')) continue;
+      const res = await b.api('GET', path);
+      expect(res.status, path).toBeLessThan(500);
+      expect(JSON.stringify(res.body), path).not.toMatch(/secret/i);
+    }
+    expect((await b.api('GET', `/api/v1/contacts?list_id=${ids.list}`)).body.data).toEqual([]);
+  });
+
+  it('refuses every mutation to a viewer and answers 401 without credentials', async () => {
+    const viewer = await a.as('viewer');
+    const doc = (await t.http.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+    const open = new Set(['/api/v1/auth/login', '/api/v1/auth/logout', '/api/v1/auth/workspace', '/api/v1/workspaces']);
+    for (const [path, ops] of Object.entries<any>(doc.paths)) {
+      if (!path.startsWith('/api/v1/') || open.has(path)) continue;
+      for (const method of Object.keys(ops)) {
+        const url = fill(path);
+        const anon = await t.http.inject({ method: method.toUpperCase() as any, url });
+        expect(anon.statusCode, `${method} ${path} anonymous`).toBe(401);
+        if (method === 'get') continue;
+        const res = await viewer(method.toUpperCase(), url, {});
+        expect(res.status, `${method} ${path} as viewer`).toBe(403);
+      }
+    }
+  });
+});

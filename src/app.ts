@@ -11,6 +11,8 @@ import { accountRoutes } from './accounts/routes.ts';
 import { contactRoutes } from './contacts/routes.ts';
 import { clockRoutes } from './http/clock-routes.ts';
 import { importJobHandlers, importRoutes } from './contacts/import/index.ts';
+import { messageRoutes } from './messages/routes.ts';
+import { deliveryRoutes, deliverySource, publicRoutes, transportsFor, type Transports } from './delivery/index.ts';
 
 export interface AppOptions {
   config: Readonly<Config>;
@@ -19,6 +21,8 @@ export interface AppOptions {
   db?: Db;
   log?: Logger;
   migrate?: boolean;
+  /** Overrides the transports chosen from the config (tests of a given transport). */
+  transports?: Partial<Transports>;
 }
 
 export interface App {
@@ -49,7 +53,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const ctx: Ctx = { db, clock, log, config: opts.config, secret };
 
   const handlers = new Map<string, JobHandler>([...importJobHandlers(ctx)]);
-  const sources: DueSource[] = [jobsSource({ db, clock, log }, handlers)];
+  const transports = { ...transportsFor(ctx), ...opts.transports };
+  const sources: DueSource[] = [
+    jobsSource({ db, clock, log }, handlers),
+    deliverySource(ctx, transports, { batch: opts.config.workerBatch, leaseMs: 5 * 60_000, domainConcurrency: 10 }),
+  ];
   const { drainDue } = await import('./queue/index.ts');
   let server: Router | undefined;
   let worker: Worker | undefined;
@@ -67,6 +75,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
         accountRoutes(ctx),
         contactRoutes(ctx),
         importRoutes(ctx),
+        messageRoutes(ctx),
+        deliveryRoutes(ctx),
+        publicRoutes(ctx),
         ...(clock instanceof ManualClock ? [clockRoutes(ctx, app)] : []),
       ]);
       return server;
@@ -79,6 +90,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     async close() {
       await worker?.stop();
       await server?.close();
+      await transports.email.close();
+      await transports.sms.close();
       if (!opts.db) await db.close();
     },
   };

@@ -102,3 +102,20 @@ export async function contactLists(q: Queryable, workspaceId: number, contactId:
      where m.workspace_id = ${workspaceId} and m.contact_id = ${contactId} order by l.id`);
   return rows;
 }
+
+/** Turns a list's public signup form on or off (C-5); the token is the form's public address. */
+export async function setListForm(q: Queryable, workspaceId: number, id: number, input: { enabled: boolean; doubleOptIn: boolean; token: string }) {
+  const r = await q.query<{ form_token: string | null; double_opt_in: boolean }>(sql`
+    update lists set form_token = case when ${input.enabled} then coalesce(form_token, ${input.token}) else null end,
+           double_opt_in = ${input.doubleOptIn}
+     where workspace_id = ${workspaceId} and id = ${id} returning form_token, double_opt_in`);
+  if (!r.rows[0]) throw notFound('list');
+  return r.rows[0];
+}
+
+export async function listByFormToken(q: Queryable, token: string) {
+  const { rows } = await q.query<{ workspace_id: number; id: number; name: string; double_opt_in: boolean }>(
+    sql`select workspace_id, id, name, double_opt_in from lists where form_token = ${token}`,
+  );
+  return rows[0] ?? null;
+}

@@ -31,9 +31,9 @@ export function registerAuth(server: FastifyInstance, ctx: Ctx) {
     // the API requires credentials unless a route says otherwise; pages and docs do not
     const permission = req.routeOptions.config?.permission ?? (req.url.startsWith('/api/v1/') ? 'read' : 'public');
     if (permission === 'public') return;
-    const auth = req.headers.authorization;
-    if (auth?.startsWith('Bearer ')) {
-      req.principal = (await principalFromApiKey(ctx, auth.slice(7).trim())) ?? undefined;
+    const key = apiKeyOf(req.headers.authorization);
+    if (key !== null) {
+      req.principal = (await principalFromApiKey(ctx, key)) ?? undefined;
       if (!req.principal) throw new AppError('unauthenticated', 'unknown or revoked API key');
     } else {
       const token = req.cookies?.[SESSION_COOKIE];
@@ -46,4 +46,18 @@ export function registerAuth(server: FastifyInstance, ctx: Ctx) {
     if (!can(req.principal.role, permission))
       throw new AppError('forbidden', `the ${req.principal.role} role cannot do this (needs ${permission})`);
   });
+}
+
+/**
+ * `Bearer <key>`, or HTTP Basic with the key as password: providers that post webhooks
+ * (Postmark, Twilio) take credentials in the URL, which they send as Basic auth.
+ */
+function apiKeyOf(header: string | undefined): string | null {
+  if (!header) return null;
+  if (header.startsWith('Bearer ')) return header.slice(7).trim();
+  if (header.startsWith('Basic ')) {
+    const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+    return decoded.slice(decoded.indexOf(':') + 1);
+  }
+  return null;
 }

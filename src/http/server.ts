@@ -7,6 +7,7 @@ import type { Ctx } from '../context.ts';
 import { errorHandler } from './errors.ts';
 import { registerAuth } from './auth.ts';
 import { registerIdempotency } from './idempotency.ts';
+import { parseForm } from './page.ts';
 
 export type Router = FastifyInstance<any, any, any, any, ZodTypeProvider>;
 export type RoutePlugin = (r: Router) => void;
@@ -26,6 +27,10 @@ export async function buildServer(ctx: Ctx, plugins: RoutePlugin[]): Promise<Rou
     reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`, details: [] } }),
   );
   await server.register(cookie);
+  // HTML forms (unsubscribe, preferences, signup) and provider webhooks post urlencoded bodies
+  server.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_req, body, done) =>
+    done(null, parseForm(body as string)),
+  );
   await server.register(swagger, {
     openapi: {
       openapi: '3.0.3',

@@ -1,0 +1,73 @@
+// Per-recipient email rendering (M-1; target ≥ 5,000 renders/s for a ~10 KB template on 2 cores).
+// node --import tsx bench/render.ts [--renders 20000] [--seconds 3]
+import { compileEmail, renderEmail, rewriteLinks, injectOpenPixel, htmlToText, type EmailVersion } from '../src/messages/render/index.ts';
+import { arg, machine } from './setup.ts';
+
+const renders = Number(arg('renders', '20000'));
+
+const paragraph = (n: number) =>
+  `<mj-text font-size="15px" line-height="22px">Article ${n}: our autumn collection is here, {{ contact.first_name | default: "friend" }}. ` +
+  'Soft wool, honest prices and free returns for thirty days. Read how the knitters of the Vosges made each piece by hand, ' +
+  `and why we ship in recycled boxes. <a href="https://shop.example.com/articles/${n}?utm_source=newsletter&amp;utm_medium=email">Read more</a></mj-text>`;
+const product = (n: number) => `
+      <mj-column>
+        <mj-image src="https://cdn.example.com/p/${n}.jpg" alt="Product ${n}" href="https://shop.example.com/p/${n}?ref={{ contact.id }}" />
+        <mj-text align="center">Product ${n}<br/>{% if contact.vip %}<b>VIP price</b>{% else %}From 39 €{% endif %}</mj-text>
+        <mj-button href="https://shop.example.com/cart/add/${n}">Add to cart</mj-button>
+      </mj-column>`;
+
+const version: EmailVersion = {
+  subject: '{{ contact.first_name | default: "Hello" }}, {{ workspace.name }} picked {{ event.items.size | default: 3 }} things for you',
+  preheader: 'New in for {{ contact.city | default: "you" }}: wool, linen and more',
+  format: 'mjml',
+  body: `<mjml><mj-head><mj-title>{{ workspace.name }}</mj-title><mj-attributes><mj-all font-family="Helvetica, Arial" /></mj-attributes></mj-head>
+  <mj-body background-color="#f4f4f4">
+    <mj-section><mj-column><mj-image width="120px" src="https://cdn.example.com/logo.png" href="https://shop.example.com" /></mj-column></mj-section>
+    <mj-section background-color="#ffffff"><mj-column>
+      <mj-text font-size="22px">Hello {{ contact.first_name | default: "there" }} {{ contact.last_name }},</mj-text>
+      {% if contact.vip %}<mj-text color="#b8860b">As a VIP member you get 20% off until Sunday with code {{ contact.vip_code | default: "VIP20" }}.</mj-text>{% endif %}
+      ${[1, 2, 3, 4].map(paragraph).join('\n      ')}
+    </mj-column></mj-section>
+    <mj-section background-color="#ffffff">${[1, 2, 3].map(product).join('')}
+    </mj-section>
+    <mj-section><mj-column>
+      <mj-text>Your basket:{% for item in event.items %} {{ item.name }} ({{ item.qty }}){% unless forloop.last %},{% endunless %}{% endfor %}</mj-text>
+      <mj-text font-size="11px" color="#888">You receive this email as {{ contact.email }}.
+        <a href="{{ unsubscribe_url }}">Unsubscribe</a> · <a href="{{ preferences_url }}">Preferences</a> · <a href="{{ view_online_url }}">View online</a><br/>
+        {{ workspace.name }}, {{ workspace.address }}</mj-text>
+    </mj-column></mj-section>
+  </mj-body></mjml>`,
+};
+
+let t = performance.now();
+const compiled = compileEmail(version);
+const compileMs = performance.now() - t;
+const vars = (i: number) => ({
+  contact: { id: i, email: `c${i}@example.com`, first_name: i % 5 ? `Name${i}` : null, last_name: 'Martin', fields: { vip: i % 3 === 0, city: 'Lyon' } },
+  workspace: { name: 'Laine & Lin', address: '12 rue des Fleurs, 69001 Lyon' },
+  event: { items: [{ name: 'Scarf', qty: 1 }, { name: 'Gloves', qty: 2 }] },
+  unsubscribe_url: `https://parcours.example/u/${i}`,
+  preferences_url: `https://parcours.example/p/${i}`,
+  view_online_url: `https://parcours.example/v/${i}`,
+});
+
+const sample = renderEmail(compiled, vars(3));
+for (let i = 0; i < 500; i++) renderEmail(compiled, vars(i)); // warm up the JIT
+
+function rate(label: string, n: number, fn: (i: number) => unknown) {
+  const start = performance.now();
+  for (let i = 0; i < n; i++) fn(i);
+  const s = (performance.now() - start) / 1000;
+  console.log(`${label.padEnd(44)} ${Math.round(n / s).toLocaleString('en').padStart(8)} /s  (${n} in ${s.toFixed(2)} s)`);
+}
+
+console.log(`machine: ${machine()}`);
+console.log(`template: ${version.body.length} B of MJML → ${compiled.source.html.length} B of HTML (compiled once in ${compileMs.toFixed(0)} ms)`);
+console.log(`rendered: html ${sample.html.length} B, text ${sample.text.length} B, subject "${sample.subject}"`);
+rate('renderEmail (subject + html + text template)', renders, (i) => renderEmail(compiled, vars(i)));
+rate('  + rewriteLinks + injectOpenPixel', renders, (i) => {
+  const r = renderEmail(compiled, vars(i));
+  return injectOpenPixel(rewriteLinks(r.html, (url, k) => `https://parcours.example/t/c/${i}.${k}?u=${encodeURIComponent(url)}`), `https://parcours.example/t/o/${i}.gif`);
+});
+t = performance.now();
+rate('html-to-text per recipient (rejected design)', Math.max(200, renders / 50), () => htmlToText(sample.html));

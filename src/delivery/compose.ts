@@ -1,0 +1,103 @@
+import type { Ctx } from '../context.ts';
+import { renderEmail, renderSms, rewriteLinks, injectOpenPixel, type CompiledEmail, type CompiledSms } from '../messages/render/index.ts';
+import { signToken } from './tokens.ts';
+import type { OutgoingEmail, OutgoingSms } from './transports/index.ts';
+
+export interface DeliveryRow {
+  workspace_id: number;
+  id: number;
+  contact_id: number | null;
+  message_id: number;
+  message_version: number;
+  channel: 'email' | 'sms';
+  to_address: string;
+  domain: string | null;
+  language: string | null;
+  source: string;
+  campaign_id: number | null;
+  journey_id: number | null;
+  step_id: string | null;
+  transactional: boolean;
+  data: Record<string, unknown>;
+  options: { window?: unknown; subject_prefix?: string; from?: { name: string; email: string; reply_to?: string | null } };
+  send_at: Date;
+  deadline: Date | null;
+  attempts: number;
+}
+
+export interface Sender {
+  from_name: string;
+  from_email: string;
+  reply_to: string | null;
+}
+
+/** The URLs a recipient's message carries; each is signed for this delivery only. */
+export function deliveryUrls(ctx: Ctx, d: { workspace_id: number; id: number; contact_id: number | null }) {
+  const base = ctx.config.publicUrl;
+  const u = signToken(ctx.secret, 'unsubscribe', [d.workspace_id, d.id, d.contact_id]);
+  return {
+    unsubscribe_url: `${base}/u/${u}`,
+    preferences_url: `${base}/p/${signToken(ctx.secret, 'preferences', [d.workspace_id, d.id, d.contact_id])}`,
+    view_online_url: `${base}/v/${signToken(ctx.secret, 'view', [d.workspace_id, d.id])}`,
+  };
+}
+
+export function templateVars(contact: Record<string, any> | null, workspace: Record<string, unknown>, d: DeliveryRow, urls: Record<string, string>) {
+  const c = contact ? { ...contact.fields, ...contact, fields: undefined } : { email: d.to_address };
+  return { contact: c, workspace, event: d.data?.event ?? {}, data: d.data ?? {}, ...urls };
+}
+
+/**
+ * Renders one delivery into what a transport sends: Liquid per recipient, click links and
+ * the open pixel signed for this delivery (M-3), RFC 8058 one-click unsubscribe headers.
+ */
+export function composeEmail(
+  ctx: Ctx,
+  d: DeliveryRow,
+  compiled: CompiledEmail,
+  contact: Record<string, any> | null,
+  workspace: Record<string, unknown>,
+  sender: Sender,
+  dkim?: OutgoingEmail['dkim'],
+): OutgoingEmail {
+  const urls = deliveryUrls(ctx, d);
+  const r = renderEmail(compiled, templateVars(contact, workspace, d, urls));
+  const base = ctx.config.publicUrl;
+  const track = d.source !== 'test';
+  let html = r.html;
+  if (track) {
+    html = rewriteLinks(html, (url) => (url.startsWith(base) ? url : `${base}/t/c/${signToken(ctx.secret, 'click', [d.workspace_id, d.id, url])}`));
+    html = injectOpenPixel(html, `${base}/t/o/${signToken(ctx.secret, 'open', [d.workspace_id, d.id])}.gif`);
+  }
+  const headers: Record<string, string> = { 'X-Parcours-Delivery': `${d.workspace_id}-${d.id}` };
+  if (!d.transactional) {
+    headers['List-Unsubscribe'] = `<${urls.unsubscribe_url}>`;
+    headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+  }
+  const prefix = d.options?.subject_prefix ? `${d.options.subject_prefix} ` : '';
+  const fromDomain = sender.from_email.split('@')[1] ?? 'parcours.local';
+  return {
+    channel: 'email',
+    workspaceId: d.workspace_id,
+    deliveryId: d.id,
+    from: sender.from_name ? `"${sender.from_name.replace(/["\\]/g, '')}" <${sender.from_email}>` : sender.from_email,
+    to: d.to_address,
+    replyTo: sender.reply_to ?? undefined,
+    subject: prefix + r.subject,
+    html,
+    text: r.text,
+    headers,
+    messageId: `<d${d.id}.w${d.workspace_id}@${fromDomain}>`,
+    dkim,
+  };
+}
+
+export function composeSms(d: DeliveryRow, compiled: CompiledSms, contact: Record<string, any> | null, workspace: Record<string, unknown>): OutgoingSms {
+  return {
+    channel: 'sms',
+    workspaceId: d.workspace_id,
+    deliveryId: d.id,
+    to: d.to_address,
+    body: renderSms(compiled, templateVars(contact, workspace, d, {})),
+  };
+}

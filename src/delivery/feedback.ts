@@ -1,0 +1,95 @@
+import { sql, type Queryable } from '../db/index.ts';
+import type { Ctx } from '../context.ts';
+import { appendEvents } from '../events/index.ts';
+import { setConsent } from '../contacts/index.ts';
+import { eventData } from './outcomes.ts';
+import type { DeliveryRow } from './compose.ts';
+
+async function deliveryRow(q: Queryable, workspaceId: number, id: number): Promise<DeliveryRow | null> {
+  const { rows } = await q.query<DeliveryRow>(sql`
+    select workspace_id, id, contact_id, message_id, channel, to_address, campaign_id, journey_id, step_id, transactional, status
+      from deliveries where workspace_id = ${workspaceId} and id = ${id}`);
+  return rows[0] ?? null;
+}
+
+/** Opens and clicks (M-3), logged for segments, journeys and reports. */
+export async function recordEngagement(ctx: Ctx, workspaceId: number, deliveryId: number, kind: 'opened' | 'clicked', url?: string) {
+  const d = await deliveryRow(ctx.db, workspaceId, deliveryId);
+  if (!d || !d.contact_id) return false;
+  await ctx.db.tx(async (tx) => {
+    await appendEvents(tx, ctx.clock.now(), [
+      { workspaceId, contactId: d.contact_id, type: `message.${kind}`, data: eventData(d, url ? { url } : {}) },
+    ]);
+    // an engaged address is a working one: its soft-bounce streak ends
+    await tx.query(sql`update contacts set soft_bounces = 0 where workspace_id = ${workspaceId} and id = ${d.contact_id} and soft_bounces > 0`);
+  });
+  return true;
+}
+
+/** The unsubscribe link and RFC 8058 one-click POST: consent off, history and event kept. */
+export async function unsubscribeFromDelivery(ctx: Ctx, workspaceId: number, deliveryId: number, contactId: number | null, ip?: string) {
+  if (!contactId) return false;
+  const d = await deliveryRow(ctx.db, workspaceId, deliveryId);
+  return ctx.db.tx(async (tx) => {
+    const now = ctx.clock.now();
+    const changed = await setConsent(tx, now, workspaceId, contactId, { channel: 'email', status: 'unsubscribed', source: 'unsubscribe_link', ip });
+    if (changed && d) await appendEvents(tx, now, [{ workspaceId, contactId, type: 'message.unsubscribed', data: eventData(d) }]);
+    return changed;
+  });
+}
+
+export interface BounceReport {
+  email?: string;
+  deliveryId?: number;
+  type: 'hard' | 'soft' | 'complaint';
+  reason?: string;
+}
+
+/**
+ * Bounce and complaint intake (M-3, C-4): a hard bounce or three soft bounces in a row make
+ * the address bounced, a complaint makes it complained; all three suppress marketing email.
+ */
+export async function recordBounce(ctx: Ctx, workspaceId: number, b: BounceReport): Promise<{ matched: boolean; status?: string }> {
+  return ctx.db.tx(async (tx) => {
+    const now = ctx.clock.now();
+    const d = b.deliveryId ? await deliveryRow(tx, workspaceId, b.deliveryId) : null;
+    const address = (d?.to_address ?? b.email ?? '').toLowerCase();
+    if (!address) return { matched: false };
+    const { rows } = await tx.query<{ id: number; soft_bounces: number }>(sql`
+      update contacts set soft_bounces = case when ${b.type} = 'soft' then soft_bounces + 1 else soft_bounces end
+       where workspace_id = ${workspaceId} and ${d?.contact_id ? sql`id = ${d.contact_id}` : sql`lower(email) = ${address}`}
+      returning id, soft_bounces`);
+    const suppress = b.type === 'hard' || b.type === 'complaint' || rows.some((r) => r.soft_bounces >= 3);
+    const status = b.type === 'complaint' ? 'complained' : 'bounced';
+    if (suppress) {
+      await tx.query(sql`
+        insert into suppressions (workspace_id, address, reason, created_at) values (${workspaceId}, ${address}, ${status}, ${now})
+        on conflict (workspace_id, address) do update set reason = excluded.reason`);
+      for (const r of rows) await setConsent(tx, now, workspaceId, r.id, { channel: 'email', status, source: b.type === 'complaint' ? 'complaint' : 'bounce' });
+    }
+    if (d && b.type !== 'complaint') await tx.query(sql`update deliveries set status = 'bounced', last_error = ${b.reason ?? b.type}, updated_at = ${now} where workspace_id = ${workspaceId} and id = ${d.id}`);
+    const contactId = d?.contact_id ?? rows[0]?.id ?? null;
+    if (contactId) {
+      const type = b.type === 'complaint' ? 'message.complained' : 'message.bounced';
+      const data = d ? eventData(d, { bounce_type: b.type, reason: b.reason }) : { bounce_type: b.type, reason: b.reason, channel: 'email' };
+      await appendEvents(tx, now, [{ workspaceId, contactId, type, data }]);
+    }
+    return { matched: rows.length > 0 || !!d, status: suppress ? status : undefined };
+  });
+}
+
+export async function listSuppressions(q: Queryable, workspaceId: number, limit: number) {
+  const { rows } = await q.query(sql`select address, reason, created_at from suppressions where workspace_id = ${workspaceId} order by created_at desc limit ${limit}`);
+  return rows;
+}
+
+export async function suppress(q: Queryable, now: Date, workspaceId: number, address: string) {
+  await q.query(sql`
+    insert into suppressions (workspace_id, address, reason, created_at) values (${workspaceId}, ${address.toLowerCase()}, 'manual', ${now})
+    on conflict do nothing`);
+}
+
+export async function unsuppress(q: Queryable, workspaceId: number, address: string) {
+  const r = await q.query(sql`delete from suppressions where workspace_id = ${workspaceId} and address = ${address.toLowerCase()}`);
+  return r.rowCount > 0;
+}

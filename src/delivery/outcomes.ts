@@ -1,0 +1,86 @@
+import { sql } from '../db/index.ts';
+import type { Ctx } from '../context.ts';
+import { appendEvents } from '../events/index.ts';
+import type { DeliveryRow } from './compose.ts';
+
+export type Outcome = {
+  d: DeliveryRow;
+  kind: 'sent' | 'failed' | 'retry' | 'throttled' | 'suppressed' | 'expired' | 'skipped' | 'requeue';
+  providerId?: string;
+  error?: string;
+  at?: Date;
+  refund?: boolean;
+};
+
+const MAX_ATTEMPTS = 8;
+/** 1 min, 2, 4 … capped at 6 hours: a relay down for a day still gets its mail. */
+export const retryDelayMs = (attempts: number) => Math.min(6 * 3_600_000, 60_000 * 2 ** Math.max(0, attempts - 1));
+/** A throttling domain waits 30 s, 1 min, 2 … up to 30 min, then resumes. */
+const throttleMs = (level: number) => Math.min(30 * 60_000, 30_000 * 2 ** level);
+
+/** The data every message event carries (the contract segments and journeys read). */
+export function eventData(d: DeliveryRow, extra: Record<string, unknown> = {}) {
+  return {
+    delivery_id: d.id,
+    message_id: d.message_id,
+    channel: d.channel,
+    ...(d.campaign_id ? { campaign_id: d.campaign_id } : {}),
+    ...(d.journey_id ? { journey_id: d.journey_id, step_id: d.step_id } : {}),
+    ...(d.transactional ? { transactional: true } : {}),
+    ...extra,
+  };
+}
+
+/**
+ * Writes a batch's outcomes in one transaction: statuses, retries with backoff, domain
+ * back-off, and message.sent events. Throttled and out-of-window rows do not use an attempt.
+ */
+export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], now: Date) {
+  const throttled = new Map<string, string>();
+  const rows = outcomes.map((o) => {
+    let status: string = o.kind;
+    let sendAt: Date | null = null;
+    let refund = o.refund ? 1 : 0;
+    if (o.kind === 'retry') {
+      if (o.d.attempts >= MAX_ATTEMPTS) status = 'failed';
+      else {
+        status = 'queued';
+        sendAt = new Date(now.getTime() + retryDelayMs(o.d.attempts));
+      }
+    } else if (o.kind === 'throttled') {
+      status = 'queued';
+      refund = 1;
+      if (o.d.domain) throttled.set(o.d.domain, o.error ?? '');
+    } else if (o.kind === 'requeue') {
+      status = 'queued';
+      sendAt = o.at ?? null;
+    }
+    return { o, status, sendAt, refund };
+  });
+  await ctx.db.tx(async (tx) => {
+    for (const [domain, error] of throttled) {
+      await tx.query(sql`
+        insert into domain_backoff (domain, until, level, last_error) values (${domain}, ${new Date(now.getTime() + throttleMs(0))}, 1, ${error})
+        on conflict (domain) do update set level = domain_backoff.level + 1, last_error = excluded.last_error,
+          until = ${now}::timestamptz + least(interval '30 minutes', interval '30 seconds' * power(2, domain_backoff.level))`);
+    }
+    await tx.query(sql`
+      update deliveries d set status = u.status, send_at = coalesce(u.send_at, d.send_at), attempts = d.attempts - u.refund,
+             last_error = u.error, provider_id = u.provider_id, locked_until = null, updated_at = ${now},
+             sent_at = case when u.status = 'sent' then ${now}::timestamptz else d.sent_at end
+        from unnest(${rows.map((r) => r.o.d.workspace_id)}::bigint[], ${rows.map((r) => r.o.d.id)}::bigint[],
+                    ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.sendAt)}::timestamptz[], ${rows.map((r) => r.refund)}::int[],
+                    ${rows.map((r) => r.o.error ?? null)}::text[], ${rows.map((r) => r.o.providerId ?? null)}::text[])
+             as u(w, id, status, send_at, refund, error, provider_id)
+       where d.workspace_id = u.w and d.id = u.id and d.status = 'sending'`);
+    const sent = outcomes.filter((o) => o.kind === 'sent');
+    const okDomains = [...new Set(sent.map((o) => o.d.domain).filter((x): x is string => !!x))];
+    if (okDomains.length) await tx.query(sql`delete from domain_backoff where domain = any(${okDomains}::text[]) and until <= ${now}`);
+    await appendEvents(tx, now, sent.filter((o) => o.d.contact_id).map((o) => ({
+      workspaceId: o.d.workspace_id,
+      contactId: o.d.contact_id,
+      type: 'message.sent',
+      data: eventData(o.d),
+    })));
+  });
+}

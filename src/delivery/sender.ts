@@ -1,0 +1,134 @@
+import type { Ctx } from '../context.ts';
+import type { DueSource } from '../queue/index.ts';
+import { CompiledCache, pickLanguage, type MessageRow } from '../messages/index.ts';
+import type { CompiledEmail, CompiledSms } from '../messages/render/index.ts';
+import { nextOpening, type Window } from './windows/index.ts';
+import { claimDueDeliveries, markInDoubt, nextDeliveryDueAt } from './claim.ts';
+import { composeEmail, composeSms, type DeliveryRow } from './compose.ts';
+import { DomainLimiter } from './limiter.ts';
+import { recordOutcomes, type Outcome } from './outcomes.ts';
+import { loadSendContext } from './send-context.ts';
+import type { Outgoing, SendResult, Transport } from './transports/index.ts';
+
+export interface SenderOptions {
+  batch: number;
+  leaseMs: number;
+  domainConcurrency: number;
+}
+
+/**
+ * The sender (M-2): claims due deliveries in batches, checks consent, deadline and window,
+ * renders, hands them to the transport, and records every outcome in one transaction.
+ */
+export function deliverySource(ctx: Ctx, transports: { email: Transport; sms: Transport }, opts: SenderOptions): DueSource {
+  const cache = new CompiledCache();
+  const limiter = new DomainLimiter(opts.domainConcurrency);
+  return {
+    name: 'deliveries',
+    nextDueAt: () => nextDeliveryDueAt(ctx.db, ctx.clock.now()),
+    async runDue(now) {
+      const doubted = await markInDoubt(ctx.db, now);
+      const rows = await claimDueDeliveries(ctx.db, now, opts.batch, opts.leaseMs);
+      if (rows.length === 0) return doubted;
+      const outcomes = await processBatch(ctx, rows, now, cache, transports, limiter);
+      await recordOutcomes(ctx, outcomes, now);
+      return rows.length + doubted;
+    },
+  };
+}
+
+async function processBatch(
+  ctx: Ctx,
+  rows: DeliveryRow[],
+  now: Date,
+  cache: CompiledCache,
+  transports: { email: Transport; sms: Transport },
+  limiter: DomainLimiter,
+): Promise<Outcome[]> {
+  const sc = await loadSendContext(ctx.db, rows);
+  const outcomes: Outcome[] = [];
+  const toSend: { d: DeliveryRow; out: Outgoing }[] = [];
+  for (const d of rows) {
+    const contact = d.contact_id ? sc.contacts.get(`${d.workspace_id}:${d.contact_id}`) ?? null : null;
+    const early = gate(d, contact, sc, now);
+    if (early) {
+      outcomes.push({ d, ...early });
+      continue;
+    }
+    try {
+      const message = sc.messages.get(`${d.workspace_id}:${d.message_id}:${d.message_version}`)!;
+      const lang = pickLanguage(Object.keys((message.content as any).languages ?? {}), d.language ?? contact?.language);
+      const compiled = cache.get(d.workspace_id, message, lang);
+      const ws = sc.workspaces.get(d.workspace_id)!;
+      const out =
+        d.channel === 'email'
+          ? composeEmail(ctx, d, compiled as CompiledEmail, contact, ws.vars, senderFor(d, message, sc), sc.dkim.get(`${d.workspace_id}:${domainOf(senderFor(d, message, sc).from_email)}`))
+          : composeSms(d, compiled as CompiledSms, contact, ws.vars);
+      toSend.push({ d, out });
+    } catch (err) {
+      outcomes.push({ d, kind: 'failed', error: `could not render: ${err instanceof Error ? err.message : String(err)}` });
+    }
+  }
+  const results = await sendAll(toSend, transports, limiter);
+  toSend.forEach(({ d }, i) => outcomes.push({ d, ...fromResult(results[i]) }));
+  return outcomes;
+}
+
+type Gate = Omit<Outcome, 'd'> | null;
+
+/** What happens before rendering: expired, suppressed, or outside its window. */
+function gate(d: DeliveryRow, contact: Record<string, any> | null, sc: Awaited<ReturnType<typeof loadSendContext>>, now: Date): Gate {
+  if (d.deadline && d.deadline.getTime() < now.getTime()) return { kind: 'expired' };
+  if (d.contact_id && !contact) return { kind: 'skipped', error: 'the contact was deleted' };
+  if (d.channel === 'sms' && contact && contact.sms_status !== 'opted_in') return { kind: 'suppressed', error: 'no SMS consent' };
+  if (d.channel === 'email' && !d.transactional) {
+    if (contact && contact.email_status !== 'subscribed') return { kind: 'suppressed', error: `email ${contact.email_status}` };
+    if (sc.suppressed.has(`${d.workspace_id}:${d.to_address.toLowerCase()}`)) return { kind: 'suppressed', error: 'address on the suppression list' };
+  }
+  const w = d.options?.window as (Window & { timezone: string; fallback_timezone?: string }) | undefined;
+  if (w) {
+    const zone = w.timezone === 'contact' ? contact?.timezone ?? w.fallback_timezone ?? sc.workspaces.get(d.workspace_id)!.timezone : w.timezone;
+    const open = nextOpening({ ...w, timezone: zone }, now);
+    if (open.getTime() > now.getTime()) return { kind: 'requeue', at: open, refund: true };
+  }
+  return null;
+}
+
+function senderFor(d: DeliveryRow, message: MessageRow, sc: Awaited<ReturnType<typeof loadSendContext>>) {
+  if (d.options?.from) return { from_name: d.options.from.name, from_email: d.options.from.email, reply_to: d.options.from.reply_to ?? null };
+  const id = (message.content as any).sender_id as number | undefined;
+  return (id && sc.senders.get(`${d.workspace_id}:${id}`)) || sc.defaultSender.get(d.workspace_id) || { from_name: 'Parcours', from_email: 'no-reply@parcours.local', reply_to: null };
+}
+
+const domainOf = (email: string) => email.split('@')[1]?.toLowerCase() ?? '';
+
+async function sendAll(batch: { d: DeliveryRow; out: Outgoing }[], transports: { email: Transport; sms: Transport }, limiter: DomainLimiter): Promise<SendResult[]> {
+  const results = new Array<SendResult>(batch.length);
+  const byTransport = new Map<Transport, number[]>();
+  batch.forEach(({ out }, i) => {
+    const t = out.channel === 'email' ? transports.email : transports.sms;
+    byTransport.set(t, [...(byTransport.get(t) ?? []), i]);
+  });
+  await Promise.all(
+    [...byTransport].map(async ([t, idx]) => {
+      if (t.name.endsWith('outbox')) {
+        // stored locally: one statement for the whole batch, no domain to protect
+        const r = await t.send(idx.map((i) => batch[i].out));
+        idx.forEach((i, k) => (results[i] = r[k]));
+        return;
+      }
+      await Promise.all(idx.map(async (i) => {
+        results[i] = (await limiter.run(batch[i].d.domain ?? '', () => t.send([batch[i].out])))[0];
+      }));
+    }),
+  );
+  return results;
+}
+
+function fromResult(r: SendResult): Omit<Outcome, 'd'> {
+  if (r.status === 'sent') return { kind: 'sent', providerId: r.providerId };
+  if (r.status === 'permanent') return { kind: 'failed', error: r.error };
+  if (r.status === 'throttled') return { kind: 'throttled', error: r.error };
+  return { kind: 'retry', error: r.error };
+}
+

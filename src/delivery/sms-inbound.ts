@@ -1,0 +1,34 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { sql } from '../db/index.ts';
+import type { Ctx } from '../context.ts';
+import { setConsent } from '../contacts/index.ts';
+
+// Carrier-standard keywords (CTIA) and their French equivalents (M-6).
+const STOP = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'ARRET', 'ARRÊT', 'DESABONNER', 'DÉSABONNER']);
+const START = new Set(['START', 'YES', 'UNSTOP', 'OUI', 'DEMARRER', 'DÉMARRER']);
+
+export function smsKeyword(body: string): 'opted_out' | 'opted_in' | null {
+  const word = body.trim().split(/\s+/)[0]?.toUpperCase() ?? '';
+  if (STOP.has(word)) return 'opted_out';
+  if (START.has(word)) return 'opted_in';
+  return null;
+}
+
+/** Twilio's request signature: HMAC-SHA1 over the URL and the sorted POST parameters. */
+export function twilioSignatureValid(authToken: string, url: string, params: Record<string, string>, signature: string): boolean {
+  const data = url + Object.keys(params).sort().map((k) => k + params[k]).join('');
+  const expected = createHmac('sha1', authToken).update(data).digest();
+  const given = Buffer.from(signature, 'base64');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** STOP / START from a phone: every contact of the workspace with that number follows it. */
+export async function inboundSms(ctx: Ctx, workspaceId: number, from: string, body: string) {
+  const status = smsKeyword(body);
+  if (!status) return { action: null, contacts: 0 };
+  return ctx.db.tx(async (tx) => {
+    const { rows } = await tx.query<{ id: number }>(sql`select id from contacts where workspace_id = ${workspaceId} and phone = ${from.replace(/[\s().-]/g, '')}`);
+    for (const r of rows) await setConsent(tx, ctx.clock.now(), workspaceId, r.id, { channel: 'sms', status, source: 'sms_keyword' });
+    return { action: status, contacts: rows.length };
+  });
+}

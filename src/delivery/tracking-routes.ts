@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import type { Router } from '../http/server.ts';
+import type { Ctx } from '../context.ts';
+import { escapeHtml, page } from '../http/page.ts';
+import { verifyToken } from './tokens.ts';
+import { recordEngagement, unsubscribeFromDelivery } from './feedback.ts';
+import { preferencesPage, savePreferences, viewOnline } from './preferences.ts';
+
+const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+const tokenParams = z.object({ token: z.string().max(8192) });
+const hidden = { hide: true };
+
+/** Public endpoints reached from messages (M-3): open pixel, click redirect, unsubscribe, preferences. */
+export function trackingRoutes(ctx: Ctx) {
+  return (r: Router) => {
+    const notFound = (reply: any) => reply.status(404).type('text/html').send(page('Link not valid', '<p>This link is not valid.</p>'));
+
+    r.get('/t/o/:token', { config: { permission: 'public' }, schema: { ...hidden, params: tokenParams } }, async (req, reply) => {
+      const p = verifyToken(ctx.secret, 'open', req.params.token.replace(/\.gif$/, ''));
+      if (!p) return notFound(reply);
+      await recordEngagement(ctx, Number(p[0]), Number(p[1]), 'opened');
+      return reply.header('cache-control', 'no-store').type('image/gif').send(GIF);
+    });
+
+    r.get('/t/c/:token', { config: { permission: 'public' }, schema: { ...hidden, params: tokenParams } }, async (req, reply) => {
+      // the URL is inside the signed token: only URLs we put in the message redirect (no open redirect)
+      const p = verifyToken(ctx.secret, 'click', req.params.token);
+      if (!p || typeof p[2] !== 'string' || !/^https?:\/\//i.test(p[2])) return notFound(reply);
+      await recordEngagement(ctx, Number(p[0]), Number(p[1]), 'clicked', p[2]);
+      return reply.redirect(p[2], 302);
+    });
+
+    r.get('/u/:token', { config: { permission: 'public' }, schema: { ...hidden, params: tokenParams } }, async (req, reply) => {
+      if (!verifyToken(ctx.secret, 'unsubscribe', req.params.token)) return notFound(reply);
+      // a GET never unsubscribes: mail scanners follow links; the button posts
+      return reply.type('text/html').send(page('Unsubscribe', `<form method="post"><p>Stop receiving these emails?</p><button type="submit">Unsubscribe</button></form>`));
+    });
+
+    r.post('/u/:token', { config: { permission: 'public' }, schema: { ...hidden, params: tokenParams } }, async (req, reply) => {
+      const p = verifyToken(ctx.secret, 'unsubscribe', req.params.token);
+      if (!p) return notFound(reply);
+      await unsubscribeFromDelivery(ctx, Number(p[0]), Number(p[1]), p[2] === null ? null : Number(p[2]), req.ip);
+      return reply.type('text/html').send(page('Unsubscribed', '<p>You will not receive these emails any more.</p>'));
+    });
+
+    r.get('/p/:token', { config: { permission: 'public' }, schema: { ...hidden, params: tokenParams } }, async (req, reply) => {
+      const p = verifyToken(ctx.secret, 'preferences', req.params.token);
+      if (!p || p[2] === null) return notFound(reply);
+      return reply.type('text/html').send(await preferencesPage(ctx, Number(p[0]), Number(p[2])));
+    });
+
+    r.post('/p/:token', { config: { permission: 'public' }, schema: { ...hidden, params: tokenParams } }, async (req, reply) => {
+      const p = verifyToken(ctx.secret, 'preferences', req.params.token);
+      if (!p || p[2] === null) return notFound(reply);
+      await savePreferences(ctx, Number(p[0]), Number(p[2]), (req.body ?? {}) as Record<string, string>, req.ip);
+      return reply.type('text/html').send(page('Preferences saved', `<p>Your preferences are saved.</p><p><a href="${escapeHtml(req.url)}">Back</a></p>`));
+    });
+
+    r.get('/v/:token', { config: { permission: 'public' }, schema: { ...hidden, params: tokenParams } }, async (req, reply) => {
+      const p = verifyToken(ctx.secret, 'view', req.params.token);
+      if (!p) return notFound(reply);
+      const html = await viewOnline(ctx, Number(p[0]), Number(p[1]));
+      return html === null ? notFound(reply) : reply.type('text/html').send(html);
+    });
+  };
+}

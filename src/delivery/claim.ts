@@ -30,7 +30,7 @@ export async function markInDoubt(db: Db, now: Date): Promise<number> {
   const r = await db.query(sql`
     update deliveries set status = 'in_doubt', updated_at = ${now}, locked_until = null,
            last_error = 'the worker stopped while sending: not retried, to never send twice'
-     where status = 'sending' and locked_until < ${now}`);
+     where status = 'sending' and locked_until <= ${now}`);
   return r.rowCount;
 }
 

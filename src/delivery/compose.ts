@@ -1,6 +1,6 @@
 import type { Ctx } from '../context.ts';
 import { renderEmail, renderSms, rewriteLinks, injectOpenPixel, type CompiledEmail, type CompiledSms } from '../messages/render/index.ts';
-import { signToken } from './tokens.ts';
+import { signToken, urlSignature } from './tokens.ts';
 import type { OutgoingEmail, OutgoingSms } from './transports/index.ts';
 
 export interface DeliveryRow {
@@ -31,14 +31,19 @@ export interface Sender {
   reply_to: string | null;
 }
 
-/** The URLs a recipient's message carries; each is signed for this delivery only. */
-export function deliveryUrls(ctx: Ctx, d: { workspace_id: number; id: number; contact_id: number | null }) {
+/**
+ * The URLs a recipient's message carries, from two signed tokens: one for the delivery (open
+ * pixel, clicks, view online) and one that names the contact (unsubscribe, preferences).
+ */
+export function deliveryUrls(ctx: Ctx, d: { workspace_id: number; id: number; contact_id: number | null; message_id: number }) {
   const base = ctx.config.publicUrl;
   const u = signToken(ctx.secret, 'unsubscribe', [d.workspace_id, d.id, d.contact_id]);
+  const dt = signToken(ctx.secret, 'delivery', [d.workspace_id, d.id, d.message_id]);
   return {
+    delivery_token: dt,
     unsubscribe_url: `${base}/u/${u}`,
-    preferences_url: `${base}/p/${signToken(ctx.secret, 'preferences', [d.workspace_id, d.id, d.contact_id])}`,
-    view_online_url: `${base}/v/${signToken(ctx.secret, 'view', [d.workspace_id, d.id])}`,
+    preferences_url: `${base}/p/${u}`,
+    view_online_url: `${base}/v/${dt}`,
   };
 }
 
@@ -60,14 +65,15 @@ export function composeEmail(
   sender: Sender,
   dkim?: OutgoingEmail['dkim'],
 ): OutgoingEmail {
-  const urls = deliveryUrls(ctx, d);
+  const { delivery_token: dt, ...urls } = deliveryUrls(ctx, d);
   const r = renderEmail(compiled, templateVars(contact, workspace, d, urls));
   const base = ctx.config.publicUrl;
   const track = d.source !== 'test';
   let html = r.html;
   if (track) {
-    html = rewriteLinks(html, (url) => (url.startsWith(base) ? url : `${base}/t/c/${signToken(ctx.secret, 'click', [d.workspace_id, d.id, url])}`));
-    html = injectOpenPixel(html, `${base}/t/o/${signToken(ctx.secret, 'open', [d.workspace_id, d.id])}.gif`);
+    const click = `${base}/t/c/${dt}/`;
+    html = rewriteLinks(html, (url) => (url.startsWith(base) ? url : `${click}${urlSignature(ctx.secret, d.message_id, url)}?u=${encodeURIComponent(url)}`));
+    html = injectOpenPixel(html, `${base}/t/o/${dt}.gif`);
   }
   const headers: Record<string, string> = { 'X-Parcours-Delivery': `${d.workspace_id}-${d.id}` };
   if (!d.transactional) {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Router } from '../http/server.ts';
 import type { Ctx } from '../context.ts';
 import { escapeHtml, page } from '../http/page.ts';
-import { verifyToken } from './tokens.ts';
+import { urlSignatureValid, verifyToken } from './tokens.ts';
 import { recordEngagement, unsubscribeFromDelivery } from './feedback.ts';
 import { preferencesPage, savePreferences, viewOnline } from './preferences.ts';
 
@@ -16,18 +16,21 @@ export function trackingRoutes(ctx: Ctx) {
     const notFound = (reply: any) => reply.status(404).type('text/html').send(page('Link not valid', '<p>This link is not valid.</p>'));
 
     r.get('/t/o/:token', { config: { permission: 'public' }, schema: { ...hidden, params: tokenParams } }, async (req, reply) => {
-      const p = verifyToken(ctx.secret, 'open', req.params.token.replace(/\.gif$/, ''));
+      const p = verifyToken(ctx.secret, 'delivery', req.params.token.replace(/\.gif$/, ''));
       if (!p) return notFound(reply);
       await recordEngagement(ctx, Number(p[0]), Number(p[1]), 'opened');
       return reply.header('cache-control', 'no-store').type('image/gif').send(GIF);
     });
 
-    r.get('/t/c/:token', { config: { permission: 'public' }, schema: { ...hidden, params: tokenParams } }, async (req, reply) => {
-      // the URL is inside the signed token: only URLs we put in the message redirect (no open redirect)
-      const p = verifyToken(ctx.secret, 'click', req.params.token);
-      if (!p || typeof p[2] !== 'string' || !/^https?:\/\//i.test(p[2])) return notFound(reply);
-      await recordEngagement(ctx, Number(p[0]), Number(p[1]), 'clicked', p[2]);
-      return reply.redirect(p[2], 302);
+    r.get('/t/c/:token/:sig', {
+      config: { permission: 'public' },
+      schema: { ...hidden, params: z.object({ token: z.string().max(8192), sig: z.string().max(64) }), querystring: z.object({ u: z.string().max(8192) }) },
+    }, async (req, reply) => {
+      const p = verifyToken(ctx.secret, 'delivery', req.params.token);
+      const url = req.query.u;
+      if (!p || !/^https?:\/\//i.test(url) || !urlSignatureValid(ctx.secret, Number(p[2]), url, req.params.sig)) return notFound(reply);
+      await recordEngagement(ctx, Number(p[0]), Number(p[1]), 'clicked', url);
+      return reply.redirect(url, 302);
     });
 
     r.get('/u/:token', { config: { permission: 'public' }, schema: { ...hidden, params: tokenParams } }, async (req, reply) => {
@@ -44,20 +47,20 @@ export function trackingRoutes(ctx: Ctx) {
     });
 
     r.get('/p/:token', { config: { permission: 'public' }, schema: { ...hidden, params: tokenParams } }, async (req, reply) => {
-      const p = verifyToken(ctx.secret, 'preferences', req.params.token);
+      const p = verifyToken(ctx.secret, 'unsubscribe', req.params.token);
       if (!p || p[2] === null) return notFound(reply);
       return reply.type('text/html').send(await preferencesPage(ctx, Number(p[0]), Number(p[2])));
     });
 
     r.post('/p/:token', { config: { permission: 'public' }, schema: { ...hidden, params: tokenParams } }, async (req, reply) => {
-      const p = verifyToken(ctx.secret, 'preferences', req.params.token);
+      const p = verifyToken(ctx.secret, 'unsubscribe', req.params.token);
       if (!p || p[2] === null) return notFound(reply);
       await savePreferences(ctx, Number(p[0]), Number(p[2]), (req.body ?? {}) as Record<string, string>, req.ip);
       return reply.type('text/html').send(page('Preferences saved', `<p>Your preferences are saved.</p><p><a href="${escapeHtml(req.url)}">Back</a></p>`));
     });
 
     r.get('/v/:token', { config: { permission: 'public' }, schema: { ...hidden, params: tokenParams } }, async (req, reply) => {
-      const p = verifyToken(ctx.secret, 'view', req.params.token);
+      const p = verifyToken(ctx.secret, 'delivery', req.params.token);
       if (!p) return notFound(reply);
       const html = await viewOnline(ctx, Number(p[0]), Number(p[1]));
       return html === null ? notFound(reply) : reply.type('text/html').send(html);

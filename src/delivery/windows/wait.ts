@@ -20,6 +20,7 @@ const UNITS: readonly WaitUnit[] = ['minutes', 'hours', 'days', 'weeks', 'months
 export function applyWait(at: Date, wait: Wait, zone: string): Date {
   checkWait(wait);
   const t = at.getTime();
+  if (Number.isNaN(t)) throw new RangeError('applyWait: invalid date');
   if (wait.unit === 'minutes') return new Date(t + wait.amount * MINUTE);
   if (wait.unit === 'hours') return new Date(t + wait.amount * 60 * MINUTE);
   const z = zoneOf(zone);

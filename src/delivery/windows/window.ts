@@ -40,6 +40,7 @@ export function nextOpening(w: DeliveryWindow, at: Date): Date {
   const win = parse(w);
   const zone = zoneOf(w.timezone);
   const t = at.getTime();
+  if (Number.isNaN(t)) throw new RangeError('nextOpening: invalid date');
   const today = startOfWallDay(toWall(zone, t));
   // Yesterday first: an overnight window opened then may still be open. Two weeks ahead always
   // find an opening, even when DST swallows a whole short window one week.

@@ -1,4 +1,5 @@
 import { IANAZone } from 'luxon';
+import { AppError } from '../../errors.ts';
 
 /**
  * Wall-clock arithmetic in one IANA zone. A "wall" value is the local date and time encoded as
@@ -13,7 +14,7 @@ export function zoneOf(name: string): IANAZone {
   let zone = zones.get(name);
   if (!zone) {
     zone = IANAZone.create(name);
-    if (!zone.isValid) throw new Error(`unknown time zone ${name}`);
+    if (!zone.isValid) throw new AppError('validation', `timezone: unknown time zone ${name}`, [{ path: 'timezone', message: `unknown time zone ${name}` }]);
     zones.set(name, zone);
   }
   return zone;
@@ -29,9 +30,24 @@ export function toWall(zone: IANAZone, instant: number): number {
  * Paris jumps from 02:00 to 03:00 resolves to 03:00.
  */
 export function fromWall(zone: IANAZone, wall: number): number {
+  // Window edges repeat across thousands of deliveries and an offset costs ~8 µs of Intl here.
+  const key = `${zone.name}|${wall}`;
+  let instant = resolved.get(key);
+  if (instant === undefined) {
+    if (resolved.size >= 20_000) resolved.clear();
+    resolved.set(key, (instant = resolve(zone, wall)));
+  }
+  return instant;
+}
+const resolved = new Map<string, number>();
+
+function resolve(zone: IANAZone, wall: number): number {
   // Real zones change offset at most once in a day, so the offsets a day either side bracket it.
-  const a = wall - zone.offset(wall - DAY) * MINUTE;
-  const b = wall - zone.offset(wall + DAY) * MINUTE;
+  const before = zone.offset(wall - DAY);
+  const after = zone.offset(wall + DAY);
+  if (before === after) return wall - before * MINUTE; // the usual day: no change near it
+  const a = wall - before * MINUTE;
+  const b = wall - after * MINUTE;
   const exact = [a, b].filter((t) => toWall(zone, t) === wall);
   if (exact.length) return Math.min(...exact);
   // In a gap: wall readings jump past `wall` at the transition, which lies between the two guesses.

@@ -1,0 +1,78 @@
+// End-to-end send rate (issue 3): claim, render, sign links, send, record.
+// node --import tsx bench/send.ts [--db postgres|pglite] [--transport smtp|outbox] [--messages 100000] [--workers 1]
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { loadConfig } from '../src/config.ts';
+import { createApp } from '../src/app.ts';
+import { createWorkspace } from '../src/accounts/index.ts';
+import { SystemClock } from '../src/clock.ts';
+import { sql } from '../src/db/index.ts';
+import { createMessage } from '../src/messages/index.ts';
+import { arg, benchDb, machine, rssSampler } from './setup.ts';
+
+const total = Number(arg('messages', '100000'));
+const transport = arg('transport', 'smtp');
+const { db, label, drop } = await benchDb(arg('db', 'postgres'));
+
+let sinkPort = 0;
+const sink = transport === 'smtp' ? spawn(process.execPath, ['--import', 'tsx', new URL('./smtp-sink-process.ts', import.meta.url).pathname], { stdio: ['pipe', 'pipe', 'inherit'] }) : null;
+if (sink) {
+  const [line] = await once(sink.stdout!, 'data');
+  sinkPort = Number(/port (\d+)/.exec(String(line))![1]);
+}
+const config = loadConfig({ LOG_LEVEL: 'silent', PARCOURS_SECRET: 'bench-secret-bench-secret-bench-secret', PARCOURS_WORKER_BATCH: arg('batch', '500'), ...(sink ? { SMTP_URL: `smtp://127.0.0.1:${sinkPort}` } : {}) });
+const clock = new SystemClock();
+const app = await createApp({ config, db, clock });
+const ws = await createWorkspace(db, clock, 'bench');
+await db.query(sql`insert into sender_identities (workspace_id, from_name, from_email, created_at) values (${ws.id}, 'Bench Shop', 'news@shop.example', now())`);
+await db.query(sql`insert into custom_fields (workspace_id, key, label, type, created_at) values (${ws.id}, 'plan', 'Plan', 'text', now()), (${ws.id}, 'points', 'Points', 'number', now())`);
+await db.query(sql`
+  insert into contacts (workspace_id, key, email, first_name, last_name, language, fields, created_at, updated_at)
+  select ${ws.id}, 'c' || g || '@d' || (g % 50) || '.example', 'c' || g || '@d' || (g % 50) || '.example', 'First' || g, 'Last' || g, 'en',
+         jsonb_build_object('plan', case when g % 3 = 0 then 'gold' else 'basic' end, 'points', g % 1000), now(), now()
+    from generate_series(1, ${total}) g`);
+
+// ~10 KB of HTML: 12 product blocks with links, personalised greeting and fields
+const block = (i: number) => `<tr><td style="padding:12px;font-family:Arial,sans-serif;font-size:14px;color:#333">
+<h3 style="margin:0 0 6px">Product ${i}: a fine thing for {{ contact.first_name }}</h3>
+<p style="margin:0 0 8px">Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip.</p>
+<a href="https://shop.example/products/${i}?utm_source=newsletter&utm_campaign=bench" style="color:#0a66c2">See product ${i}</a></td></tr>`;
+const body = `<html><body><table width="600" align="center">
+<tr><td><h1>Hello {{ contact.first_name | default: "friend" }} {{ contact.last_name }}</h1>
+<p>Your plan: {{ contact.plan }}, {{ contact.points }} points.</p></td></tr>
+${Array.from({ length: 12 }, (_, i) => block(i + 1)).join('\n')}
+<tr><td><a href="{{ unsubscribe_url }}">Unsubscribe</a> · <a href="{{ preferences_url }}">Preferences</a></td></tr></table></body></html>`;
+const message = await createMessage(db, clock, ws.id, { name: 'bench', channel: 'email', content: { subject: '{{ contact.first_name }}, our news', body, format: 'html' } });
+await db.query(sql`
+  insert into deliveries (workspace_id, idempotency_key, contact_id, message_id, message_version, channel, to_address, domain, source, send_at, created_at, updated_at)
+  select ${ws.id}, 'bench:' || c.id, c.id, ${message.id}, 1, 'email', c.email, split_part(c.email, '@', 2), 'campaign', now(), now(), now()
+    from contacts c where c.workspace_id = ${ws.id}`);
+if (db.kind === 'postgres') await db.query('analyze deliveries');
+
+const rss = rssSampler();
+const started = performance.now();
+let done = 0;
+const sender = app.sources.find((s) => s.name === 'deliveries')!;
+const workers = Number(arg('workers', '1'));
+await Promise.all(Array.from({ length: workers }, async () => {
+  for (;;) {
+    const n = await sender.runDue(clock.now());
+    if (n === 0) break;
+    done += n;
+  }
+}));
+const seconds = (performance.now() - started) / 1000;
+const peak = rss();
+const sent = (await db.query<{ n: number }>(sql`select count(*)::int as n from deliveries where workspace_id = ${ws.id} and status = 'sent'`)).rows[0].n;
+let accepted = sent;
+if (sink) {
+  sink.stdin!.write('count\n');
+  const [line] = await once(sink.stdout!, 'data');
+  accepted = Number(/count (\d+)/.exec(String(line))![1]);
+  sink.kill();
+}
+console.log(`bench/send  ${label}, ${transport} transport, ${workers} sender loop(s)  ${machine()}`);
+console.log(`  ${sent} sent (${accepted} accepted by the ${transport === 'smtp' ? 'SMTP sink' : 'outbox'}) in ${seconds.toFixed(1)} s: ${Math.round(sent / seconds)} msg/s, peak RSS ${peak} MB`);
+await app.close();
+await drop();
+process.exit(sent === total && accepted === total ? 0 : 1);

@@ -9,7 +9,7 @@ export interface Transports {
 /** SMTP when SMTP_URL is set and an SMS provider when SMS_URL is, else the outbox (M-2). */
 export function transportsFor(ctx: Ctx): Transports {
   return {
-    email: ctx.config.smtpUrl ? smtpTransport(ctx.config.smtpUrl) : outboxTransport(ctx.db, ctx.clock, 'email'),
+    email: ctx.config.smtpUrl ? smtpTransport(ctx.config.smtpUrl, { clock: ctx.clock }) : outboxTransport(ctx.db, ctx.clock, 'email'),
     sms: ctx.config.sms ? smsHttpTransport(ctx.config.sms) : outboxTransport(ctx.db, ctx.clock, 'sms'),
   };
 }

@@ -1,5 +1,7 @@
 import nodemailer from 'nodemailer';
+import type { Clock } from '../../clock.ts';
 import type { Outgoing, SendResult, Transport } from './types.ts';
+import { addressOnly, buildMime } from './mime.ts';
 
 const DKIM_HEADERS = 'From:Sender:Reply-To:Subject:Date:Message-ID:To:Cc:MIME-Version:Content-Type:Content-Transfer-Encoding:List-Id:List-Unsubscribe:List-Unsubscribe-Post';
 const THROTTLE_CODES = new Set([421, 450, 451, 454]);
@@ -14,7 +16,7 @@ export function classifySmtpError(err: any): SendResult {
 }
 
 /** SMTP through nodemailer's pool (M-2); TLS as the URL says (smtps:// or STARTTLS). */
-export function smtpTransport(url: string, opts: { maxConnections?: number } = {}): Transport {
+export function smtpTransport(url: string, opts: { maxConnections?: number; clock?: Clock } = {}): Transport {
   const maxConnections = opts.maxConnections ?? 8;
   const pool = nodemailer.createTransport({
     url,
@@ -34,17 +36,12 @@ export function smtpTransport(url: string, opts: { maxConnections?: number } = {
           if (m.channel !== 'email') return { status: 'permanent', error: 'the SMTP transport sends email only' };
           try {
             const info = await pool.sendMail({
-              from: m.from,
-              to: m.to,
-              replyTo: m.replyTo,
-              subject: m.subject,
-              html: m.html,
-              text: m.text,
-              headers: m.headers,
+              envelope: { from: addressOnly(m.from), to: [m.to] },
+              raw: buildMime(m, opts.clock?.now() ?? new Date()),
               messageId: m.messageId,
               // RFC 8058 wants List-Unsubscribe-Post covered by the signature too
               dkim: m.dkim && { ...m.dkim, headerFieldNames: DKIM_HEADERS },
-            });
+            } as any);
             return { status: 'sent', providerId: info.messageId };
           } catch (err) {
             return classifySmtpError(err);

@@ -276,3 +276,40 @@ describe('signup forms and SMS keywords (C-5, M-6)', () => {
     expect(hist.map((h: any) => `${h.status}:${h.source}`)).toEqual(['opted_in:sms_keyword', 'opted_out:sms_keyword', 'opted_in:api']);
   });
 });
+
+describe('preferences and SMS invitation (C-4, M-6)', () => {
+  it('lets a contact choose lists, and opt into SMS from an emailed invitation', async () => {
+    const ws = await newWorkspace(t);
+    const a = (await ws.api('POST', '/api/v1/lists', { name: 'News' })).body;
+    const b = (await ws.api('POST', '/api/v1/lists', { name: 'Offers' })).body;
+    await ws.api('PUT', `/api/v1/lists/${b.id}/form`, { enabled: true });
+    const m = (await ws.api('POST', '/api/v1/messages', { name: 'Invite', channel: 'email', content: { subject: 'Texts?', body: '<a href="{{ preferences_url }}">prefs</a> <a href="{{ sms_optin_url }}">Get texts</a>' } })).body;
+    const c = (await ws.api('POST', '/api/v1/contacts', { email: 'p@example.com', list_ids: [a.id] })).body;
+    const id = await queue(ws, m, c);
+    await t.app.drain();
+    const html = (await outboxFor(ws, id)).html as string;
+    const prefs = /href="http:\/\/parcours\.test(\/p\/[^"]+)"/.exec(html)![1];
+    const page = await t.http.inject({ method: 'GET', url: prefs });
+    expect(page.body).toContain('News');
+    expect(page.body).toContain('Offers');
+    await t.http.inject({ method: 'POST', url: prefs, payload: `list_${b.id}=on`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect((await ws.api('GET', `/api/v1/contacts/${c.id}`)).body.lists.map((l: any) => l.name)).toEqual(['Offers']);
+    const sms = /href="http:\/\/parcours\.test(\/s\/[^"]+)"/.exec(html)![1];
+    const r = await t.http.inject({ method: 'POST', url: sms, payload: 'phone=%2B33 6 12 34 56 78&consent=yes', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(r.statusCode).toBe(200);
+    const after = (await ws.api('GET', `/api/v1/contacts/${c.id}`)).body;
+    expect([after.phone, after.sms_status]).toEqual(['+33612345678', 'opted_in']);
+  });
+
+  it("applies a window in each contact's own time zone", async () => {
+    const ws = await newWorkspace(t);
+    const { message } = await setup(ws);
+    const tokyo = (await ws.api('POST', '/api/v1/contacts', { email: 'tk@example.com', timezone: 'Asia/Tokyo' })).body;
+    const window = { timezone: 'contact', fallback_timezone: 'Europe/Paris', days: [1, 2, 3, 4, 5, 6, 7], start: '09:00', end: '12:00' };
+    const id = await queue(ws, message, tokyo, { options: { window } });
+    await t.app.drain();
+    const d = await delivery(ws, id);
+    // 09:00 in Tokyo is 00:00 UTC, the day after the clock's current day
+    expect(new Date(d.send_at).toISOString().slice(11, 16)).toBe('00:00');
+  });
+});

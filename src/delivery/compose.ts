@@ -44,6 +44,8 @@ export function deliveryUrls(ctx: Ctx, d: { workspace_id: number; id: number; co
     unsubscribe_url: `${base}/u/${u}`,
     preferences_url: `${base}/p/${u}`,
     view_online_url: `${base}/v/${dt}`,
+    // M-6: an email may invite the contact to opt into SMS
+    sms_optin_url: `${base}/s/${u}`,
   };
 }
 

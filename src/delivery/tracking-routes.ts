@@ -4,7 +4,7 @@ import type { Ctx } from '../context.ts';
 import { escapeHtml, page } from '../http/page.ts';
 import { urlSignatureValid, verifyToken } from './tokens.ts';
 import { recordEngagement, unsubscribeFromDelivery } from './feedback.ts';
-import { preferencesPage, savePreferences, viewOnline } from './preferences.ts';
+import { optIntoSms, preferencesPage, savePreferences, viewOnline } from './preferences.ts';
 
 const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 const tokenParams = z.object({ token: z.string().max(8192) });
@@ -57,6 +57,19 @@ export function trackingRoutes(ctx: Ctx) {
       if (!p || p[2] === null) return notFound(reply);
       await savePreferences(ctx, Number(p[0]), Number(p[2]), (req.body ?? {}) as Record<string, string>, req.ip);
       return reply.type('text/html').send(page('Preferences saved', `<p>Your preferences are saved.</p><p><a href="${escapeHtml(req.url)}">Back</a></p>`));
+    });
+
+    r.get('/s/:token', { config: { permission: 'public' }, schema: { ...hidden, params: tokenParams } }, async (req, reply) => {
+      if (!verifyToken(ctx.secret, 'unsubscribe', req.params.token)) return notFound(reply);
+      return reply.type('text/html').send(page('Get our text messages', `<form method="post"><label>Mobile number (with country code, e.g. +33612345678)
+<input type="text" name="phone" required></label><label><input type="checkbox" name="consent" value="yes" required> I agree to receive text messages. Reply STOP to stop.</label><button type="submit">Sign me up</button></form>`));
+    });
+
+    r.post('/s/:token', { config: { permission: 'public' }, schema: { ...hidden, params: tokenParams, body: z.object({ phone: z.string().max(40), consent: z.literal('yes') }) } }, async (req, reply) => {
+      const p = verifyToken(ctx.secret, 'unsubscribe', req.params.token);
+      if (!p || p[2] === null) return notFound(reply);
+      await optIntoSms(ctx, Number(p[0]), Number(p[2]), req.body.phone, req.ip);
+      return reply.type('text/html').send(page('Thank you', '<p>You will now receive our text messages. Reply STOP at any time to stop.</p>'));
     });
 
     r.get('/v/:token', { config: { permission: 'public' }, schema: { ...hidden, params: tokenParams } }, async (req, reply) => {

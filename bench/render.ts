@@ -1,5 +1,7 @@
-// Per-recipient email rendering (M-1; target ≥ 5,000 renders/s for a ~10 KB template on 2 cores).
-// node --import tsx bench/render.ts [--renders 20000] [--seconds 3]
+// Per-recipient email rendering (M-1; target ≥ 5,000 renders/s for a ~10 KB template on 2 cores),
+// on an 11 KB and a 21 KB MJML newsletter. The last line of each shows why the text part is a
+// template rendered per recipient rather than html-to-text run on each rendered HTML.
+// node --import tsx bench/render.ts [--renders 20000]
 import { compileEmail, renderEmail, rewriteLinks, injectOpenPixel, htmlToText, type EmailVersion } from '../src/messages/render/index.ts';
 import { arg, machine } from './setup.ts';
 
@@ -16,7 +18,7 @@ const product = (n: number) => `
         <mj-button href="https://shop.example.com/cart/add/${n}">Add to cart</mj-button>
       </mj-column>`;
 
-const version: EmailVersion = {
+const template = (articles: number, products: number): EmailVersion => ({
   subject: '{{ contact.first_name | default: "Hello" }}, {{ workspace.name }} picked {{ event.items.size | default: 3 }} things for you',
   preheader: 'New in for {{ contact.city | default: "you" }}: wool, linen and more',
   format: 'mjml',
@@ -26,9 +28,9 @@ const version: EmailVersion = {
     <mj-section background-color="#ffffff"><mj-column>
       <mj-text font-size="22px">Hello {{ contact.first_name | default: "there" }} {{ contact.last_name }},</mj-text>
       {% if contact.vip %}<mj-text color="#b8860b">As a VIP member you get 20% off until Sunday with code {{ contact.vip_code | default: "VIP20" }}.</mj-text>{% endif %}
-      ${[1, 2, 3, 4].map(paragraph).join('\n      ')}
+      ${Array.from({ length: articles }, (_, i) => paragraph(i + 1)).join('\n      ')}
     </mj-column></mj-section>
-    <mj-section background-color="#ffffff">${[1, 2, 3].map(product).join('')}
+    <mj-section background-color="#ffffff">${Array.from({ length: products }, (_, i) => product(i + 1)).join('')}
     </mj-section>
     <mj-section><mj-column>
       <mj-text>Your basket:{% for item in event.items %} {{ item.name }} ({{ item.qty }}){% unless forloop.last %},{% endunless %}{% endfor %}</mj-text>
@@ -37,11 +39,8 @@ const version: EmailVersion = {
         {{ workspace.name }}, {{ workspace.address }}</mj-text>
     </mj-column></mj-section>
   </mj-body></mjml>`,
-};
+});
 
-let t = performance.now();
-const compiled = compileEmail(version);
-const compileMs = performance.now() - t;
 const vars = (i: number) => ({
   contact: { id: i, email: `c${i}@example.com`, first_name: i % 5 ? `Name${i}` : null, last_name: 'Martin', fields: { vip: i % 3 === 0, city: 'Lyon' } },
   workspace: { name: 'Laine & Lin', address: '12 rue des Fleurs, 69001 Lyon' },
@@ -51,23 +50,33 @@ const vars = (i: number) => ({
   view_online_url: `https://parcours.example/v/${i}`,
 });
 
-const sample = renderEmail(compiled, vars(3));
-for (let i = 0; i < 500; i++) renderEmail(compiled, vars(i)); // warm up the JIT
-
+/** Best of three rounds: the machine is shared, and the best round is the closest to its capacity. */
 function rate(label: string, n: number, fn: (i: number) => unknown) {
-  const start = performance.now();
-  for (let i = 0; i < n; i++) fn(i);
-  const s = (performance.now() - start) / 1000;
-  console.log(`${label.padEnd(44)} ${Math.round(n / s).toLocaleString('en').padStart(8)} /s  (${n} in ${s.toFixed(2)} s)`);
+  let best = Infinity;
+  for (let round = 0; round < 3; round++) {
+    const start = performance.now();
+    for (let i = 0; i < n; i++) fn(i);
+    best = Math.min(best, (performance.now() - start) / 1000);
+  }
+  console.log(`  ${label.padEnd(46)} ${Math.round(n / best).toLocaleString('en').padStart(7)} /s  (best of 3 × ${n})`);
 }
 
 console.log(`machine: ${machine()}`);
-console.log(`template: ${version.body.length} B of MJML → ${compiled.source.html.length} B of HTML (compiled once in ${compileMs.toFixed(0)} ms)`);
-console.log(`rendered: html ${sample.html.length} B, text ${sample.text.length} B, subject "${sample.subject}"`);
-rate('renderEmail (subject + html + text template)', renders, (i) => renderEmail(compiled, vars(i)));
-rate('  + rewriteLinks + injectOpenPixel', renders, (i) => {
-  const r = renderEmail(compiled, vars(i));
-  return injectOpenPixel(rewriteLinks(r.html, (url, k) => `https://parcours.example/t/c/${i}.${k}?u=${encodeURIComponent(url)}`), `https://parcours.example/t/o/${i}.gif`);
-});
-t = performance.now();
-rate('html-to-text per recipient (rejected design)', Math.max(200, renders / 50), () => htmlToText(sample.html));
+let t = performance.now();
+compileEmail({ subject: 'x', format: 'mjml', body: '<mjml><mj-body></mj-body></mjml>' });
+console.log(`mjml loaded and first compile: ${(performance.now() - t).toFixed(0)} ms`);
+for (const [articles, products] of [[1, 0], [4, 3]] as const) {
+  const version = template(articles, products);
+  t = performance.now();
+  const compiled = compileEmail(version);
+  const compileMs = performance.now() - t;
+  const sample = renderEmail(compiled, vars(3));
+  for (let i = 0; i < 500; i++) renderEmail(compiled, vars(i)); // JIT warm-up
+  console.log(`\n${(sample.html.length / 1024).toFixed(1)} KB email (MJML ${(version.body.length / 1024).toFixed(1)} KB, compiled once in ${compileMs.toFixed(0)} ms; text ${sample.text.length} B)`);
+  rate('renderEmail: subject + html + text', renders, (i) => renderEmail(compiled, vars(i)));
+  rate('renderEmail + rewriteLinks + injectOpenPixel', renders, (i) => {
+    const r = renderEmail(compiled, vars(i));
+    return injectOpenPixel(rewriteLinks(r.html, (url, k) => `https://parcours.example/t/c/${i}.${k}?u=${encodeURIComponent(url)}`), `https://parcours.example/t/o/${i}.gif`);
+  });
+  rate('html-to-text of each render (not used)', Math.max(100, Math.round(renders / 50)), () => htmlToText(sample.html));
+}

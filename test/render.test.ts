@@ -3,9 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../src/errors.ts';
-import { compileEmail, renderEmail, htmlToText, type EmailVersion } from '../src/messages/render/index.ts';
+import {
+  compileEmail, renderEmail, htmlToText, rewriteLinks, listLinks, injectOpenPixel, validateUrls, hasUnsubscribeLink,
+  compileSms, renderSms, smsSegments, type EmailVersion,
+} from '../src/messages/render/index.ts';
 
-const mjml = (inner: string, head = '') => `<mjml>${head}<mj-body><mj-section><mj-column>\n${inner}\n</mj-column></mj-section></mj-body></mjml>`;
+const mjml = (inner: string) => `<mjml><mj-body><mj-section><mj-column>\n${inner}\n</mj-column></mj-section></mj-body></mjml>`;
 const html = (body: string): EmailVersion => ({ subject: 'S', format: 'html', body });
 const urls = { unsubscribe_url: 'https://p.example/u/t0k', preferences_url: 'https://p.example/p/t0k', view_online_url: 'https://p.example/v/t0k' };
 const ann = { contact: { id: 7, email: 'ann@example.com', first_name: 'Ann', fields: { plan: 'pro', vip: true } }, workspace: { name: 'Laine & Lin' }, ...urls };
@@ -82,6 +85,19 @@ describe('template errors name the part, line and column', () => {
     expect(err.details[0]!.message).toMatch(message);
   });
 
+  it.each([
+    ['include', "{% include 'package.json' %}"],
+    ['render', "{% render '../.env' %}"],
+    ['layout', "{% layout 'x' %}"],
+  ])('refuses the %s tag, which would read server files', (_, body) => {
+    expect(validationError(() => compileEmail(html(body))).details[0]!.message).toMatch(/not available in messages/);
+  });
+
+  it('bounds a runaway loop instead of hanging the sender', () => {
+    const c = compileEmail(html('{% for i in (1..100000000) %}x{% endfor %}'));
+    expect(() => renderEmail(c, {})).toThrow(/limit exceeded/);
+  });
+
   it('reports MJML errors on the body with their line', () => {
     const err = validationError(() => compileEmail({ subject: 'S', format: 'mjml', body: mjml('<mj-text>a</mj-text>\n<mj-txt>b</mj-txt>') }));
     expect(err.details).toEqual([{ path: 'body', message: expect.stringMatching(/^line 3: .*mj-txt/) }]);
@@ -105,6 +121,7 @@ describe('Liquid inside MJML', () => {
 {% endif %}
 {% for item in event.items %}<mj-text>Item: {{ item }}</mj-text>{% endfor %}
 <mj-button href="{{ event.url }}">Open</mj-button>
+<mj-button href="https://shop.example.com/{% if contact.vip %}gold{% else %}join{% endif %}">Club</mj-button>
 <mj-image src="https://cdn.example.com/a.png" href="https://shop.example.com/p?c={{ contact.id }}&amp;x=1" />
 <mj-text>{% if event.total > 100 %}Big spender{% else %}Hello{% endif %} {% raw %}{{ literal }}{% endraw %}</mj-text>`);
   const c = compileEmail({ subject: 'S', format: 'mjml', body });
@@ -130,14 +147,12 @@ describe('Liquid inside MJML', () => {
     balanced(h);
   });
 
-  it('renders Liquid in attributes, escaped for HTML', () => {
+  it('renders Liquid in attributes, escaped for HTML, and keeps operators and raw blocks intact', () => {
     const h = renderEmail(c, vars(false)).html;
     expect(h).toContain('href="https://x.example.com/?q=1&amp;r=&#34;2&#34;"');
     expect(h).toContain('href="https://shop.example.com/p?c=7&amp;x=1"');
-  });
-
-  it('keeps comparison operators and raw blocks intact', () => {
-    const h = renderEmail(c, vars(false)).html;
+    expect(h).toContain('href="https://shop.example.com/join"');
+    expect(renderEmail(c, vars(true)).html).toContain('href="https://shop.example.com/gold"');
     expect(h).toContain('Big spender {{ literal }}');
   });
 
@@ -183,11 +198,22 @@ describe('text part', () => {
   });
 
   it('is templated once and gives what converting each render would', () => {
-    const c = compileEmail({ subject: 'S', format: 'mjml', body: mjml(`<mj-text><h2>{{ contact.first_name | default: "Hi" }}</h2>{% if contact.vip %}<p>Gold</p>{% endif %}</mj-text>
-<mj-button href="https://shop.example.com/{{ contact.plan }}">Shop {{ contact.plan }}</mj-button>
-<mj-text><ul>{% for i in event.items %}<li>{{ i }}</li>{% endfor %}</ul><a href="{{ unsubscribe_url }}">Unsubscribe</a></mj-text>`) });
+    const body = `<mjml><mj-body>
+  <mj-section>{% if contact.vip %}<mj-column><mj-text>Gold column</mj-text></mj-column>{% endif %}
+    <mj-column><mj-text><h2>{{ contact.first_name | default: "Hi" }}</h2>{% if contact.vip %}<p>Gold</p>{% endif %}</mj-text>
+      <mj-button href="https://shop.example.com/{{ contact.plan }}">Shop {{ contact.plan }}</mj-button></mj-column></mj-section>
+  <mj-section><mj-column>
+    {% for i in event.items %}<mj-text>Line {{ forloop.index }}: {{ i }}</mj-text>{% endfor %}
+    <mj-text><ul>{% for i in event.items %}<li>{{ i }}</li>{% endfor %}</ul><a href="{{ unsubscribe_url }}">Unsubscribe</a></mj-text>
+  </mj-column></mj-section></mj-body></mjml>`;
+    const c = compileEmail({ subject: 'S', preheader: 'Hello {{ contact.first_name }}', format: 'mjml', body });
     expect(c.text).not.toBeNull();
-    for (const vars of [ann, { ...ann, contact: { first_name: null, fields: { plan: 'free', vip: false } }, event: { items: ['x', 'y'] } }]) {
+    const people = [
+      { ...ann, event: { items: [] } },
+      { ...ann, contact: { first_name: null, fields: { plan: 'free', vip: false } }, event: { items: ['x', 'y', 'z'] } },
+      { ...ann, contact: { first_name: 'Émile', fields: { plan: 'pro & co', vip: true } }, event: { items: ['<a>'] } },
+    ];
+    for (const vars of people) {
       const r = renderEmail(c, vars);
       expect(r.text).toBe(htmlToText(r.html));
     }
@@ -204,5 +230,107 @@ describe('text part', () => {
   it('uses a hand-written text part as is, unescaped', () => {
     const c = compileEmail({ ...html('<p>x</p>'), text: 'Hi {{ contact.first_name }},\n\nBye {{ unsubscribe_url }}' });
     expect(renderEmail(c, { ...ann, contact: { first_name: 'A&B' } }).text).toBe('Hi A&B,\n\nBye https://p.example/u/t0k');
+  });
+});
+
+describe('links and tracking (M-3)', () => {
+  const track = (h: string, keep?: (u: string) => boolean) => rewriteLinks(h, (url, i) => `https://t.example/c/${i}?u=${encodeURIComponent(url)}`, keep);
+  it.each([
+    ['https', '<a href="https://a.example.com/x">x</a>', '<a href="https://t.example/c/0?u=https%3A%2F%2Fa.example.com%2Fx">x</a>'],
+    ['http, single quotes, other attributes kept', `<a class="b" href='http://a.example.com' target="_blank">x</a>`, '<a class="b" href="https://t.example/c/0?u=http%3A%2F%2Fa.example.com" target="_blank">x</a>'],
+    ['unquoted, upper case', '<A HREF=https://a.example.com>x</A>', '<A HREF="https://t.example/c/0?u=https%3A%2F%2Fa.example.com">x</A>'],
+    ['a ">" in an earlier attribute', '<a title="1 > 0" href="https://a.example.com">x</a>', '<a title="1 > 0" href="https://t.example/c/0?u=https%3A%2F%2Fa.example.com">x</a>'],
+    ['entities decoded for fn', '<a href="https://a.example.com/?a=1&amp;b=2">x</a>', '<a href="https://t.example/c/0?u=https%3A%2F%2Fa.example.com%2F%3Fa%3D1%26b%3D2">x</a>'],
+  ])('rewrites %s', (_, input, output) => {
+    expect(track(input)).toBe(output);
+  });
+
+  it.each([
+    ['mailto', '<a href="mailto:a@example.com">m</a>'],
+    ['tel', '<a href="tel:+33612345678">t</a>'],
+    ['anchor', '<a href="#top">t</a>'],
+    ['relative', '<a href="/x">t</a>'],
+    ['unrendered Liquid', '<a href="{{ url }}">t</a>'],
+    ['data-href is not href', '<a data-href="https://a.example.com" name="x">t</a>'],
+    ['not an <a>', '<link href="https://a.example.com/s.css"><abbr href="https://a.example.com">t</abbr>'],
+  ])('leaves %s alone', (_, input) => {
+    expect(track(input)).toBe(input);
+  });
+
+  it('indexes distinct urls in document order, skips what the predicate refuses, escapes the result', () => {
+    const h = '<a href="https://a.example.com">1</a><a href="{{ u }}">-</a><a href="https://b.example.com">2</a><a href="https://a.example.com">3</a><a href="https://p.example/u/t0k">unsub</a>';
+    const keep = (u: string) => u !== urls.unsubscribe_url;
+    expect(listLinks(h, keep)).toEqual(['https://a.example.com', 'https://b.example.com']);
+    expect(listLinks(h)).toHaveLength(3);
+    const out = rewriteLinks(h, (u, i) => `https://t.example/${i}?x="${u.length}"&y`, keep);
+    expect(out).toBe('<a href="https://t.example/0?x=&quot;21&quot;&amp;y">1</a><a href="{{ u }}">-</a><a href="https://t.example/1?x=&quot;21&quot;&amp;y">2</a><a href="https://t.example/0?x=&quot;21&quot;&amp;y">3</a><a href="https://p.example/u/t0k">unsub</a>');
+  });
+
+  it.each([
+    ['before </body>', '<html><body><p>x</p></body></html>', '<html><body><p>x</p><img src="https://t.example/o.gif?a=1&amp;b=2" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0;" /></body></html>'],
+    ['before an upper-case </BODY>', '<BODY>x</BODY>', '<BODY>x<img src="https://t.example/o.gif?a=1&amp;b=2" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0;" /></BODY>'],
+    ['appended to a fragment', '<p>x</p>', '<p>x</p><img src="https://t.example/o.gif?a=1&amp;b=2" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0;" />'],
+  ])('injects the open pixel %s', (_, input, output) => {
+    expect(injectOpenPixel(input, 'https://t.example/o.gif?a=1&b=2')).toBe(output);
+  });
+
+  it('validates hrefs for the campaign checklist', () => {
+    const hrefs = [
+      'https://ok.example.com/a?b=1&amp;c=2', 'mailto:a@example.com', 'tel:+331', '#top', '{{ unsubscribe_url }}', 'https://ok.example.com/?id={{ contact.id }}',
+      'https://{{ workspace.domain }}/x', '', '/relative', 'javascript:alert(1)', 'htp://typo.example.com', 'https://exa mple.com', 'http://', 'https://localhost/x', 'mailto:',
+    ];
+    const h = hrefs.map((x) => `<a href="${x}">l</a>`).join('') + '<a href="/relative">again</a>';
+    expect(validateUrls(h).map((e) => e.href)).toEqual(['', '/relative', 'javascript:alert(1)', 'htp://typo.example.com', 'https://exa mple.com', 'http://', 'https://localhost/x', 'mailto:']);
+    expect(validateUrls(h).every((e) => e.reason.length > 0)).toBe(true);
+  });
+
+  it.each([
+    ['{{ unsubscribe_url }}', true],
+    ['<a href="{{unsubscribe_url}}">x</a>', true],
+    [`<a href="{{ unsubscribe_url | append: '?l=fr' }}">x</a>`, true],
+    ['{% if contact.vip %}<a href="{{ unsubscribe_url }}">x</a>{% endif %}', true],
+    ['<a href="{{ preferences_url }}">x</a>', false],
+    ['unsubscribe_url written as plain text', false],
+    ['broken {% if %} {{ unsubscribe_url }}', true],
+  ])('hasUnsubscribeLink(%j) is %s', (template, expected) => {
+    expect(hasUnsubscribeLink(template)).toBe(expected);
+  });
+
+  it('hasUnsubscribeLink reads a compiled email too', () => {
+    expect(hasUnsubscribeLink(compileEmail(html('<a href="{{ unsubscribe_url }}">u</a>')))).toBe(true);
+    expect(hasUnsubscribeLink(compileEmail({ ...html('<p>x</p>'), text: '{{ unsubscribe_url }}' }))).toBe(false);
+  });
+});
+
+describe('SMS (M-6)', () => {
+  it('personalises without HTML escaping and reports errors on text', () => {
+    const c = compileSms('Bonjour {{ contact.first_name | default: "à vous" }} & co. STOP au 36111');
+    expect(renderSms(c, { contact: { first_name: 'Zoé <3' } })).toBe('Bonjour Zoé <3 & co. STOP au 36111');
+    expect(renderSms(c, { contact: {} })).toBe('Bonjour à vous & co. STOP au 36111');
+    expect(validationError(() => compileSms('Hi\n{{ contact.first_name ')).details).toEqual([{ path: 'text', message: expect.stringMatching(/line:2, col:1/) }]);
+  });
+
+  const a = (n: number) => 'a'.repeat(n);
+  it.each([
+    ['empty', '', 'GSM-7', 0, 0, 160],
+    ['160 GSM characters: one segment', a(160), 'GSM-7', 160, 1, 160],
+    ['161: two segments of 153', a(161), 'GSM-7', 161, 2, 153],
+    ['306: exactly two', a(306), 'GSM-7', 306, 2, 153],
+    ['307: three', a(307), 'GSM-7', 307, 3, 153],
+    ['French accents in GSM-7 (é è à ù Ç)', 'éèàùÇ', 'GSM-7', 5, 1, 160],
+    ['Greek capitals and ¤ § ¿ are GSM-7', 'ΔΦΓΛΩΠΨΣΘΞ¤§¿', 'GSM-7', 13, 1, 160],
+    ['each extension character counts 2', '^{}\\[~]|€\f', 'GSM-7', 20, 1, 160],
+    ['80 € signs fill one segment', '€'.repeat(80), 'GSM-7', 160, 1, 160],
+    ['80 € signs and one letter: two', '€'.repeat(80) + 'a', 'GSM-7', 161, 2, 153],
+    ['an escape pair is never split', a(152) + '€' + a(152), 'GSM-7', 306, 3, 153],
+    ['ç switches to UCS-2', 'ç', 'UCS-2', 1, 1, 70],
+    ['70 UCS-2 units: one segment', 'ç' + a(69), 'UCS-2', 70, 1, 70],
+    ['71: two segments of 67', 'ç' + a(70), 'UCS-2', 71, 2, 67],
+    ['134: exactly two', 'ç' + a(133), 'UCS-2', 134, 2, 67],
+    ['an emoji counts 2 units', '😀'.repeat(35), 'UCS-2', 70, 1, 70],
+    ['35 emoji and one letter: two', '😀'.repeat(35) + 'a', 'UCS-2', 71, 2, 67],
+    ['a surrogate pair is never split', a(66) + '😀' + a(66), 'UCS-2', 134, 3, 67],
+  ])('%s', (_, text, encoding, characters, segments, per_segment) => {
+    expect(smsSegments(text)).toEqual({ encoding, characters, segments, per_segment });
   });
 });

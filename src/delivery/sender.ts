@@ -2,7 +2,7 @@ import type { Ctx } from '../context.ts';
 import type { DueSource } from '../queue/index.ts';
 import { CompiledCache, pickLanguage, type MessageRow } from '../messages/index.ts';
 import type { CompiledEmail, CompiledSms } from '../messages/render/index.ts';
-import { nextOpening, type Window } from './windows/index.ts';
+import { isExpired, nextOpening, type Window } from './windows/index.ts';
 import { claimDueDeliveries, markInDoubt, nextDeliveryDueAt } from './claim.ts';
 import { composeEmail, composeSms, type DeliveryRow } from './compose.ts';
 import { DomainLimiter } from './limiter.ts';
@@ -78,7 +78,7 @@ type Gate = Omit<Outcome, 'd'> | null;
 
 /** What happens before rendering: expired, suppressed, or outside its window. */
 function gate(d: DeliveryRow, contact: Record<string, any> | null, sc: Awaited<ReturnType<typeof loadSendContext>>, now: Date): Gate {
-  if (d.deadline && d.deadline.getTime() < now.getTime()) return { kind: 'expired' };
+  if (isExpired(now, d.deadline)) return { kind: 'expired' };
   if (d.contact_id && !contact) return { kind: 'skipped', error: 'the contact was deleted' };
   if (d.channel === 'sms' && contact && contact.sms_status !== 'opted_in') return { kind: 'suppressed', error: 'no SMS consent' };
   if (d.channel === 'email' && !d.transactional) {
@@ -88,7 +88,13 @@ function gate(d: DeliveryRow, contact: Record<string, any> | null, sc: Awaited<R
   const w = d.options?.window as (Window & { timezone: string; fallback_timezone?: string }) | undefined;
   if (w) {
     const zone = w.timezone === 'contact' ? contact?.timezone ?? w.fallback_timezone ?? sc.workspaces.get(d.workspace_id)!.timezone : w.timezone;
-    const open = nextOpening({ ...w, timezone: zone }, now);
+    // a zone the window cannot resolve falls back to the workspace's rather than failing the send
+    let open: Date;
+    try {
+      open = nextOpening({ ...w, timezone: zone }, now);
+    } catch {
+      open = nextOpening({ ...w, timezone: sc.workspaces.get(d.workspace_id)!.timezone }, now);
+    }
     if (open.getTime() > now.getTime()) return { kind: 'requeue', at: open, refund: true };
   }
   return null;

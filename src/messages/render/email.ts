@@ -45,7 +45,7 @@ export function compileEmail(version: EmailVersion): CompiledEmail {
 
   return {
     subject,
-    html: parseTemplate(htmlEngine, html, 'body'),
+    html: parseCompiledHtml(html, version.format),
     text: handTextTemplate ?? (textSource === null ? null : tryParse(textSource)),
     source: { subject: version.subject, html, text: textSource },
   };
@@ -59,6 +59,17 @@ export function renderEmail(compiled: CompiledEmail, vars: RenderVars): Rendered
   const text = compiled.text ? tidyText(textEngine.renderSync(compiled.text, scope)) : htmlToText(html);
   // A subject is one header line whatever a contact's data contains.
   return { subject: subject.replace(/\s*[\r\n]+\s*/g, ' ').trim(), html, text };
+}
+
+/** The author's body already parsed, so a failure here means MJML moved Liquid tags apart. */
+function parseCompiledHtml(html: string, format: EmailVersion['format']): Template[] {
+  try {
+    return parseTemplate(htmlEngine, html, 'body');
+  } catch (err) {
+    if (format !== 'mjml' || !(err instanceof AppError)) throw err;
+    const message = `MJML moved Liquid tags apart (${err.details[0]?.message}): keep a block's tags within one element`;
+    throw new AppError('validation', `body: ${message}`, [{ path: 'body', message }]);
+  }
 }
 
 function tryParse(source: string): Template[] | null {

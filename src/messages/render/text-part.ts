@@ -10,12 +10,13 @@ const toText = compile({
   wordwrap: false,
   selectors: [
     { selector: 'img', format: 'skip' },
+    { selector: 'span.preheader', format: 'skip' }, // inbox preview text, not content
     { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
     ...(['h1', 'h2', 'h3', 'h4', 'h5', 'h6'] as const).map((selector) => ({ selector, options: { uppercase: false } })),
   ],
 });
 
-/** Per-recipient conversion: ~2 ms for 10 KB here, so only the fallback path uses it. */
+/** Per-recipient conversion costs 5–8 Liquid renders (bench/render.ts), so only the fallback uses it. */
 export function htmlToText(html: string): string {
   return tidyText(toText(html));
 }

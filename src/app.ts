@@ -11,7 +11,9 @@ import { accountRoutes } from './accounts/routes.ts';
 import { contactRoutes } from './contacts/routes.ts';
 import { clockRoutes } from './http/clock-routes.ts';
 import { importJobHandlers, importRoutes } from './contacts/import/index.ts';
+import { segmentJobHandlers, segmentRoutes } from './segments/index.ts';
 import { messageRoutes } from './messages/routes.ts';
+import { journeyJobHandlers, journeyRoutes, journeySource, triggerSource } from './journeys/index.ts';
 import { deliveryRoutes, deliverySource, publicRoutes, transportsFor, type Transports } from './delivery/index.ts';
 
 export interface AppOptions {
@@ -52,10 +54,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const secret = opts.config.secret ?? (await getOrCreateSecret(db));
   const ctx: Ctx = { db, clock, log, config: opts.config, secret };
 
-  const handlers = new Map<string, JobHandler>([...importJobHandlers(ctx)]);
+  const handlers = new Map<string, JobHandler>([...importJobHandlers(ctx), ...segmentJobHandlers(ctx), ...journeyJobHandlers(ctx)]);
   const transports = { ...transportsFor(ctx), ...opts.transports };
   const sources: DueSource[] = [
     jobsSource({ db, clock, log }, handlers),
+    triggerSource(ctx),
+    journeySource(ctx, opts.config.workerBatch),
     deliverySource(ctx, transports, { batch: opts.config.workerBatch, leaseMs: 5 * 60_000, domainConcurrency: 10 }),
   ];
   const { drainDue } = await import('./queue/index.ts');
@@ -75,7 +79,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
         accountRoutes(ctx),
         contactRoutes(ctx),
         importRoutes(ctx),
+        segmentRoutes(ctx),
         messageRoutes(ctx),
+        journeyRoutes(ctx),
         deliveryRoutes(ctx),
         publicRoutes(ctx),
         ...(clock instanceof ManualClock ? [clockRoutes(ctx, app)] : []),

@@ -85,12 +85,15 @@ export async function createContact(ctx: Ctx, workspaceId: number, input: Contac
  * contact.updated with its old and new value; unchanged values log nothing.
  */
 export async function updateContact(ctx: Ctx, workspaceId: number, id: number, input: ContactInput, opts: WriteOptions) {
-  return ctx.db.tx(async (tx) => {
-    const { rows } = await tx.query<Row>(sql`select ${CONTACT_COLUMNS} from contacts where workspace_id = ${workspaceId} and id = ${id} for update`);
-    const old = rows[0];
-    if (!old) throw notFound('contact');
-    return applyUpdate(ctx, tx, workspaceId, old, input, opts);
-  });
+  return ctx.db.tx((tx) => updateContactIn(ctx, tx, workspaceId, id, input, opts));
+}
+
+/** The same update inside a transaction the caller holds (journey actions, imports). */
+export async function updateContactIn(ctx: Ctx, tx: Queryable, workspaceId: number, id: number, input: ContactInput, opts: WriteOptions) {
+  const { rows } = await tx.query<Row>(sql`select ${CONTACT_COLUMNS} from contacts where workspace_id = ${workspaceId} and id = ${id} for update`);
+  const old = rows[0];
+  if (!old) throw notFound('contact');
+  return applyUpdate(ctx, tx, workspaceId, old, input, opts);
 }
 
 async function applyUpdate(ctx: Ctx, tx: Queryable, workspaceId: number, old: Row, input: ContactInput, opts: WriteOptions) {

@@ -1,4 +1,4 @@
-export { createContact, updateContact, upsertContact, getContact, deleteContact, listContacts, resolveContactIds, changeUniqueKey, CONTACT_COLUMNS, type ContactInput } from './contacts.ts';
+export { createContact, updateContact, updateContactIn, upsertContact, getContact, deleteContact, listContacts, resolveContactIds, changeUniqueKey, CONTACT_COLUMNS, type ContactInput } from './contacts.ts';
 export { listFields, createField, updateField, deleteField, loadFieldDefs } from './fields.ts';
 export { listLists, getList, createList, updateList, deleteList, findListByName, assertLists, joinLists, leaveLists, setListForm, listByFormToken, type JoinSource } from './lists.ts';
 export { addTags, removeTags, listTags, renameTag, checkTag } from './tags.ts';

@@ -1,10 +1,14 @@
-// placeholder while the import module is written (replaced in the same session)
 import type { Ctx } from '../../context.ts';
 import type { JobHandler } from '../../queue/index.ts';
-import type { Router } from '../../http/server.ts';
+import { IMPORT_JOB } from './imports.ts';
+import { runImport } from './job.ts';
+
+export { importRoutes } from './routes.ts';
+export { storeUpload, MAX_UPLOAD_BYTES, type UploadResult } from './upload.ts';
+export { createImport, getImport, listImports, listImportErrors, IMPORT_JOB, type ImportInput } from './imports.ts';
+export { suggestMapping, type Mapping } from './mapping.ts';
+export { runImport, BATCH_ROWS } from './job.ts';
+
 export function importJobHandlers(_ctx: Ctx): [string, JobHandler][] {
-  return [];
-}
-export function importRoutes(_ctx: Ctx) {
-  return (_r: Router) => {};
+  return [[IMPORT_JOB, (job, jctx) => runImport(jctx, job)]];
 }

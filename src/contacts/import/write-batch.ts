@@ -1,0 +1,162 @@
+import { sql, type Queryable, type Sql } from '../../db/index.ts';
+import type { ContactValues, StandardField } from '../validate.ts';
+
+/** What every batch of one import shares. */
+export interface BatchPlan {
+  workspaceId: number;
+  /** The standard fields the mapping fills: only these are written. */
+  fields: StandardField[];
+  hasCustom: boolean;
+  listIds: number[];
+  tags: string[];
+  updateExisting: boolean;
+  source: string;
+}
+
+/** Valid rows of a batch, one per unique key (the caller keeps the last of duplicates). */
+export interface BatchRow {
+  key: string;
+  values: ContactValues;
+}
+
+export interface BatchCounts {
+  created: number;
+  existing: number;
+  updated: number;
+}
+
+/** Another transaction created some of the batch's keys after our snapshot: run it again. */
+export class BatchRaceError extends Error {}
+
+/**
+ * The batch as one JSON parameter, a positional array per row: one string to send and parse,
+ * about half the cost of one array parameter per column on both drivers.
+ */
+function batchJson(plan: BatchPlan, rows: BatchRow[]): string {
+  return JSON.stringify(
+    rows.map((r) => {
+      const row: unknown[] = [r.key];
+      for (const f of plan.fields) row.push(r.values[f] ?? null);
+      if (plan.hasCustom) {
+        // only non-empty values travel: an import never blanks a stored value
+        let custom: Record<string, unknown> | null = null;
+        const f = r.values.fields;
+        if (f) for (const k in f) if (f[k] !== null && f[k] !== undefined) (custom ??= {})[k] = f[k];
+        row.push(custom);
+      }
+      return row;
+    }),
+  );
+}
+
+function inputColumns(plan: BatchPlan): Sql {
+  const cols = [sql`e ->> 0 as key`];
+  plan.fields.forEach((f, i) => cols.push(f === 'birthday' ? sql`(e ->> ${sql.raw(String(i + 1))})::date as birthday` : sql`e ->> ${sql.raw(String(i + 1))} as ${sql.raw(f)}`));
+  if (plan.hasCustom) cols.push(sql`nullif(e -> ${sql.raw(String(plan.fields.length + 1))}, 'null') as fields`);
+  return sql.join(cols);
+}
+
+/**
+ * Writes one batch in one statement: upserts the contacts by unique key and, in the same
+ * snapshot, logs what changed. `old` locks the existing rows and keeps their values, so each
+ * changed mapped field gets a contact.updated event with its old and new value, and unchanged
+ * contacts are neither rewritten nor logged. New contacts get contact.created, and with an
+ * email a consent history row and consent.changed; list memberships and tags only log what is
+ * new. All events go through one INSERT so a contact's events keep the order of createContact.
+ */
+export async function writeBatch(q: Queryable, plan: BatchPlan, rows: BatchRow[], now: Date): Promise<BatchCounts> {
+  if (rows.length === 0) return { created: 0, existing: 0, updated: 0 };
+  const ws = plan.workspaceId;
+  const cols = plan.fields.map((f) => sql.raw(f));
+  const names = sql.join([sql`key`, ...cols, ...(plan.hasCustom ? [sql`fields`] : [])]);
+  const inputFields = plan.hasCustom ? sql`coalesce(i.fields, '{}')` : sql`'{}'::jsonb`;
+  const changes = [
+    ...plan.fields.map((f) => sql`(${f}::text, to_jsonb(o.${sql.raw(f)}), to_jsonb(i.${sql.raw(f)}))`),
+  ];
+  const fieldChanges = sql`
+    select f.field, f.old, f.new from (values ${sql.join(changes.length ? changes : [sql`(null::text, null::jsonb, null::jsonb)`])}) f(field, old, new)
+     where f.new is not null
+    ${plan.hasCustom ? sql`union all select e.key, o.fields -> e.key, e.value from jsonb_each(i.fields) e` : sql``}`;
+  const sets = sql.join([
+    ...plan.fields.map((f) => sql`${sql.raw(f)} = coalesce(i.${sql.raw(f)}, c.${sql.raw(f)})`),
+    ...(plan.hasCustom ? [sql`fields = c.fields || coalesce(i.fields, '{}')`] : []),
+    sql`updated_at = ${now}`,
+  ]);
+  const touched = plan.updateExisting ? sql`select id from created union all select id from old` : sql`select id from created`;
+  const lists = plan.listIds.length > 0;
+  const tags = plan.tags.length > 0;
+  const { rows: out } = await q.query<BatchCounts & { raced: number }>(sql`
+    with input as (
+      select ${inputColumns(plan)} from jsonb_array_elements(${batchJson(plan, rows)}::jsonb) e
+    ),
+    old as (
+      -- a lateral probe per key: the planner otherwise picks a scan of all the workspace's contacts
+      select c.* from input i cross join lateral (
+        select c.id, c.key, ${sql.join(plan.fields.map((f) => sql`c.${sql.raw(f)}`).concat([sql`c.fields`]))}
+          from contacts c where c.workspace_id = ${ws} and c.key = i.key
+           for update) c
+    ),
+    created as (
+      insert into contacts (workspace_id, ${names}, created_at, updated_at)
+      select ${ws}, ${sql.join([sql`i.key`, ...plan.fields.map((f) => sql`i.${sql.raw(f)}`)])}
+             ${plan.hasCustom ? sql`, ${inputFields}` : sql``}, ${now}, ${now}
+        from input i
+       where not exists (select 1 from old o where o.key = i.key)
+      on conflict (workspace_id, key) do nothing
+      returning id, email
+    ),
+    changes as (
+      select o.id, f.field, f.old, f.new
+        from old o join input i on i.key = o.key
+        cross join lateral (${fieldChanges}) f
+       where ${plan.updateExisting} and f.old is distinct from f.new
+    ),
+    updated as (
+      update contacts c set ${sets}
+        from input i
+       where c.workspace_id = ${ws} and c.id = any(array(select distinct id from changes)) and i.key = c.key
+      returning c.id
+    ),
+    touched as (${touched}),
+    joined as (
+      insert into list_members (workspace_id, list_id, contact_id, joined_at, source)
+      select ${ws}, l, t.id, ${now}, 'import' from touched t cross join unnest(${plan.listIds}::bigint[]) l
+       where ${lists}
+      on conflict do nothing
+      returning list_id, contact_id
+    ),
+    tagged as (
+      insert into contact_tags (workspace_id, contact_id, tag, created_at)
+      select ${ws}, t.id, g, ${now} from touched t cross join unnest(${plan.tags}::text[]) g
+       where ${tags}
+      on conflict do nothing
+      returning contact_id, tag
+    ),
+    consent as (
+      insert into consent_history (workspace_id, contact_id, channel, status, source, occurred_at)
+      select ${ws}, id, 'email', 'subscribed', ${plan.source}, ${now} from created where email is not null
+      returning contact_id
+    ),
+    logged as (
+      insert into events (workspace_id, contact_id, type, data, occurred_at, created_at)
+      select ${ws}, e.contact_id, e.type, e.data, ${now}, ${now} from (
+        select id as contact_id, 'contact.created' as type, jsonb_build_object('source', ${plan.source}::text) as data from created
+        union all
+        select contact_id, 'consent.changed',
+               jsonb_build_object('channel', 'email', 'status', 'subscribed', 'previous', null, 'source', ${plan.source}::text) from consent
+        union all
+        select id, 'contact.updated', jsonb_build_object('field', field, 'old', old, 'new', new) from changes
+        union all
+        select contact_id, 'list.joined', jsonb_build_object('list_id', list_id, 'source', 'import') from joined
+        union all
+        select contact_id, 'tag.added', jsonb_build_object('tag', tag) from tagged
+      ) e
+    )
+    select (select count(*) from created)::int as created,
+           (select count(*) from old)::int as existing,
+           (select count(distinct id) from updated)::int as updated,
+           (select count(*) from input)::int - (select count(*) from created)::int - (select count(*) from old)::int as raced`);
+  const r = out[0];
+  if (r.raced > 0) throw new BatchRaceError(`${r.raced} contacts were created meanwhile by another writer`);
+  return { created: r.created, existing: r.existing, updated: r.updated };
+}

@@ -1,0 +1,10 @@
+export { journeyRoutes } from './routes.ts';
+export { journeySource } from './runner.ts';
+export { triggerSource } from './triggers.ts';
+export { journeyJobHandlers } from './date-trigger.ts';
+export { advance, initialState, type EnrollmentState, type Facts, type Effect, type Result } from './engine.ts';
+export { definitionSchema, type Definition, type Step, type Trigger } from './definition.ts';
+export { getJourney, createJourney, updateJourney, transition, duplicateJourney, listJourneys } from './store.ts';
+export { enrollContacts } from './enroll.ts';
+export { journeyReport } from './reports.ts';
+export { dryRun } from './dryrun.ts';

@@ -1,0 +1,103 @@
+import { sql, type Queryable } from '../db/index.ts';
+import type { Ctx } from '../context.ts';
+import type { DueSource } from '../queue/index.ts';
+import { advance, type EnrollmentState, type Result } from './engine.ts';
+import { batchFacts, fillSplitFacts } from './facts.ts';
+import { applyEffects } from './effects.ts';
+import type { Definition } from './definition.ts';
+
+interface Row {
+  workspace_id: number;
+  id: number;
+  journey_id: number;
+  version: number;
+  contact_id: number;
+  step_id: string | null;
+  started: boolean;
+  wait_until: Date | null;
+  data: Record<string, unknown>;
+  status: string;
+  definition: Definition;
+  workspace_tz: string;
+}
+
+/**
+ * The journey engine's worker side: claims due enrollments in a transaction (SKIP LOCKED),
+ * advances them with the pure engine, and saves states and effects in that same
+ * transaction. A crash rolls everything back and the rows are due again: no step is lost,
+ * none runs twice (J-20).
+ */
+export function journeySource(ctx: Ctx, batch = 500): DueSource {
+  return {
+    name: 'journeys',
+    async nextDueAt() {
+      const { rows } = await ctx.db.query<{ at: Date | null }>(`select min(next_run_at) as at from enrollments where status = 'active'`);
+      return rows[0]?.at ?? null;
+    },
+    runDue: (now) => ctx.db.tx((tx) => runBatch(ctx, tx, now, batch)),
+  };
+}
+
+async function runBatch(ctx: Ctx, tx: Queryable, now: Date, batch: number): Promise<number> {
+  const { rows } = await tx.query<Row>(sql`
+    with due as (
+      select workspace_id, id from enrollments
+       where status = 'active' and next_run_at <= ${now}
+       order by next_run_at limit ${batch}
+       for update skip locked)
+    select e.workspace_id, e.id, e.journey_id, e.version, e.contact_id, e.step_id, e.started, e.wait_until, e.data,
+           j.status, v.definition, w.timezone as workspace_tz
+      from due join enrollments e on e.workspace_id = due.workspace_id and e.id = due.id
+      join journeys j on j.workspace_id = e.workspace_id and j.id = e.journey_id
+      join journey_versions v on v.workspace_id = e.workspace_id and v.journey_id = e.journey_id and v.version = e.version
+      join workspaces w on w.id = e.workspace_id`);
+  if (rows.length === 0) return 0;
+  const groups = new Map<string, Row[]>();
+  for (const r of rows) groups.set(`${r.workspace_id}:${r.journey_id}:${r.version}`, [...(groups.get(`${r.workspace_id}:${r.journey_id}:${r.version}`) ?? []), r]);
+  const contacts = await loadContacts(tx, rows);
+  const results: { row: Row; result: Exclude<Result, { status: 'needs' }> }[] = [];
+  for (const group of groups.values()) results.push(...(await advanceGroup(tx, group, contacts, now)));
+  await applyEffects(ctx, tx, now, results, contacts);
+  return rows.length;
+}
+
+async function advanceGroup(tx: Queryable, group: Row[], contacts: Map<string, Record<string, any>>, now: Date) {
+  const { workspace_id: ws, definition: def, status } = group[0];
+  const byId = new Map([...contacts].filter(([k]) => k.startsWith(`${ws}:`)).map(([k, v]) => [Number(k.split(':')[1]), v]));
+  const { facts, env } = await batchFacts(tx, ws, def, group.map((r) => r.contact_id), now, byId);
+  const c = { now, stopped: status === 'stopped', listTriggered: def.trigger.type === 'list_joined', timezone: def.settings.timezone ?? group[0].workspace_tz };
+  const done: { row: Row; result: Exclude<Result, { status: 'needs' }> }[] = [];
+  let pending = group;
+  // each round asks only for the split facts the engine reached; a journey has ≤ 50 steps
+  for (let round = 0; pending.length && round < 60; round++) {
+    const wanted = new Map<string, number[]>();
+    const next: Row[] = [];
+    for (const row of pending) {
+      if (status === 'archived' || status === 'draft') {
+        done.push({ row, result: { status: 'exited', reason: 'journey_archived', state: stateOf(row), effects: [] } });
+        continue;
+      }
+      const r = advance(stateOf(row), def, facts.get(row.contact_id) ?? { splits: new Map() }, c);
+      if (r.status !== 'needs') done.push({ row, result: r });
+      else {
+        next.push(row);
+        for (const k of r.facts) wanted.set(k, [...(wanted.get(k) ?? []), row.contact_id]);
+      }
+    }
+    await fillSplitFacts(tx, def, env, wanted, facts);
+    pending = next;
+  }
+  return done;
+}
+
+function stateOf(r: Row): EnrollmentState {
+  return { id: r.id, contactId: r.contact_id, step: r.step_id, waitUntil: r.wait_until, started: r.started, data: r.data };
+}
+
+async function loadContacts(tx: Queryable, rows: Row[]) {
+  const { rows: cs } = await tx.query<Record<string, any>>(sql`
+    select c.workspace_id, c.id, c.email, c.phone, c.first_name, c.last_name, c.language, c.timezone, c.birthday, c.fields
+      from contacts c join unnest(${rows.map((r) => r.workspace_id)}::bigint[], ${rows.map((r) => r.contact_id)}::bigint[]) u(w, id)
+        on c.workspace_id = u.w and c.id = u.id`);
+  return new Map(cs.map((c) => [`${c.workspace_id}:${c.id}`, c]));
+}

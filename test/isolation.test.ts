@@ -25,6 +25,9 @@ const bodies: Record<string, unknown> = {
   'POST /api/v1/messages/{id}/test': { to: ['qa@example.com'] },
   'PATCH /api/v1/senders/{id}': { from_name: 'X' },
   'PUT /api/v1/lists/{id}/form': { enabled: true },
+  'PATCH /api/v1/segments/{id}': { name: 'renamed' },
+  'POST /api/v1/segments/{id}/copy': {},
+  'POST /api/v1/segments/{id}/add-to-list': { list_id: 'list' },
 };
 
 /** POST routes that only read (previews, counts), open to viewers. */
@@ -47,6 +50,8 @@ beforeAll(async () => {
   await t.app.drain();
   const outbox = await a.api('GET', '/api/v1/outbox');
   Object.assign(ids, { message: message.body.id, sender: sender.body.id, delivery: test.body.deliveries?.[0], outbox: outbox.body.data?.[0]?.id });
+  const segment = await a.api('POST', '/api/v1/segments', { name: 'Secret segment', criteria: { all: [{ type: 'list', op: 'in', list_ids: [list.body.id] }] } });
+  Object.assign(ids, { segment: segment.body.id });
   Object.assign(ids, { list: list.body.id, contact: contact.body.id, user: user.body.id, apikey: key.body.id, upload: upload.body?.upload_id, import: imp?.body?.id });
 });
 afterAll(() => t?.close());
@@ -64,6 +69,7 @@ function fill(path: string): string {
     if (path.startsWith('/api/v1/senders')) return String(ids.sender);
     if (path.startsWith('/api/v1/deliveries')) return String(ids.delivery);
     if (path.startsWith('/api/v1/outbox')) return String(ids.outbox);
+    if (path.startsWith('/api/v1/segments')) return String(ids.segment);
     if (p === 'domain') return 'secret.example.com';
     if (p === 'address') return 'secret-suppressed@example.com';
     return String(ids.contact);

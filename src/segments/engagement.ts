@@ -1,0 +1,160 @@
+import { DateTime } from 'luxon';
+import { sql, type Queryable } from '../db/index.ts';
+import type { Clock } from '../clock.ts';
+import { completeJob, enqueue, type JobHandler } from '../queue/index.ts';
+import { ENGAGEMENT_LEVELS, type EngagementLevel } from './schema.ts';
+
+/**
+ * Engagement levels (S-2, S-3), from delivered marketing emails in a window, excluding
+ * those sent less than 24 hours ago (their opens are not in yet). Thresholds come from
+ * workspaces.settings.engagement.
+ */
+export interface EngagementSettings {
+  window_days: number;
+  min_emails: number;
+  /** Fractions of received emails (0.5 = 50 %). */
+  most_open_rate: number;
+  somewhat_open_rate: number;
+}
+
+export const ENGAGEMENT_DEFAULTS: EngagementSettings = { window_days: 90, min_emails: 3, most_open_rate: 0.5, somewhat_open_rate: 0.2 };
+export const ENGAGEMENT_JOB = 'engagement.recompute';
+const SETTLE_MS = 24 * 3_600_000;
+const DAILY_HOUR = 3; // local time of the daily recomputation
+const LOCK = 72610003;
+
+/** Reads the settings leniently: a missing or out-of-range value falls back to its default. */
+export function engagementSettings(raw: unknown): EngagementSettings {
+  const s = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const num = (k: keyof EngagementSettings, min: number, max: number) => {
+    const v = s[k];
+    return typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? v : ENGAGEMENT_DEFAULTS[k];
+  };
+  // a rate written as a percentage (50) is read as 50 %
+  const rate = (k: 'most_open_rate' | 'somewhat_open_rate') => {
+    const v = num(k, 0, 100);
+    return v > 1 ? v / 100 : v;
+  };
+  return {
+    window_days: Math.round(num('window_days', 1, 3650)),
+    min_emails: Math.round(num('min_emails', 1, 10_000)),
+    most_open_rate: rate('most_open_rate'),
+    somewhat_open_rate: rate('somewhat_open_rate'),
+  };
+}
+
+/**
+ * Recomputes every contact's level in a few set-based statements (no per-contact loop):
+ * message events are folded per delivery (sent, bounced, opened, clicked), then per contact,
+ * then compared with the stored levels; only changes are written, each with a history row.
+ * A contact whose emails all left the window goes back to everyone_else.
+ */
+export async function recomputeEngagement(q: Queryable, workspaceId: number, now: Date, s: EngagementSettings) {
+  const ws = workspaceId;
+  const start = new Date(now.getTime() - s.window_days * 86_400_000);
+  const cutoff = new Date(now.getTime() - SETTLE_MS);
+  await q.query(sql`select pg_advisory_xact_lock(${LOCK}::int, (${ws}::bigint % 2147483647)::int)`);
+  const { rows } = await q.query<{ level: EngagementLevel; n: number }>(sql`
+    with per_delivery as (
+      -- opens and clicks follow their send, so the window's start bounds every type
+      select e.contact_id,
+             bool_or(e.type = 'message.sent' and e.occurred_at < ${cutoff}::timestamptz and e.data ->> 'channel' = 'email'
+                     and coalesce(e.data ->> 'transactional', 'false') <> 'true') as counted,
+             bool_or(e.type = 'message.bounced') as bounced,
+             bool_or(e.type <> 'message.sent' and e.type <> 'message.bounced') as opened,
+             bool_or(e.type = 'message.clicked') as clicked
+        from events e
+       where e.workspace_id = ${ws} and e.type in ('message.sent', 'message.bounced', 'message.opened', 'message.clicked')
+         and e.occurred_at >= ${start}::timestamptz and e.occurred_at <= ${now}::timestamptz
+         and e.contact_id is not null and e.data ? 'delivery_id'
+       group by e.contact_id, e.data ->> 'delivery_id'),
+    stats as (
+      select contact_id, count(*) as received, count(*) filter (where opened) as opened, count(*) filter (where clicked) as clicked
+        from per_delivery where counted and not bounced group by contact_id),
+    levels as (
+      select contact_id,
+             case when received < ${s.min_emails}::int then 'everyone_else'
+                  when opened >= ${s.most_open_rate}::numeric * received and clicked > 0 then 'most'
+                  when opened >= ${s.somewhat_open_rate}::numeric * received or clicked > 0 then 'somewhat'
+                  else 'least' end as level
+        from stats),
+    target as (
+      select coalesce(l.contact_id, cur.contact_id) as contact_id,
+             coalesce(l.level, 'everyone_else') as level, coalesce(cur.level, 'everyone_else') as old
+        from levels l
+        full join (select contact_id, level from contact_engagement where workspace_id = ${ws}) cur on cur.contact_id = l.contact_id),
+    changed as (
+      -- events outlive deleted contacts
+      select t.* from target t
+       where t.level <> t.old and exists (select 1 from contacts c where c.workspace_id = ${ws} and c.id = t.contact_id)),
+    saved as (
+      insert into contact_engagement (workspace_id, contact_id, level, previous_level, changed_at)
+      select ${ws}, contact_id, level, old, ${now} from changed
+      on conflict (workspace_id, contact_id) do update
+        set level = excluded.level, previous_level = excluded.previous_level, changed_at = excluded.changed_at
+      returning contact_id, level, previous_level),
+    history as (
+      insert into engagement_history (workspace_id, contact_id, level, previous_level, changed_at)
+      select ${ws}, contact_id, level, previous_level, ${now} from saved)
+    select level, count(*)::int as n from saved group by level`);
+  const changed = Object.fromEntries(rows.map((r) => [r.level, r.n]));
+  return { changed: rows.reduce((a, r) => a + r.n, 0), changed_to: changed, settings: s };
+}
+
+/** How many contacts are at each level now (contacts without a row are everyone_else). */
+export async function engagementSummary(q: Queryable, workspaceId: number) {
+  const { rows } = await q.query<{ level: EngagementLevel; n: number }>(sql`
+    select level, count(*)::int as n from contact_engagement where workspace_id = ${workspaceId} and level <> 'everyone_else' group by level`);
+  const total = (await q.query<{ n: number }>(sql`select count(*)::int as n from contacts where workspace_id = ${workspaceId}`)).rows[0].n;
+  const counts = Object.fromEntries(ENGAGEMENT_LEVELS.map((l) => [l, 0])) as Record<EngagementLevel, number>;
+  for (const r of rows) counts[r.level] = r.n;
+  counts.everyone_else = total - rows.reduce((a, r) => a + r.n, 0);
+  return counts;
+}
+
+export async function contactEngagement(q: Queryable, workspaceId: number, contactId: number) {
+  const cur = await q.query(sql`
+    select level, previous_level, changed_at from contact_engagement where workspace_id = ${workspaceId} and contact_id = ${contactId}`);
+  const history = await q.query(sql`
+    select level, previous_level, changed_at from engagement_history
+     where workspace_id = ${workspaceId} and contact_id = ${contactId} order by id desc limit 50`);
+  const c = (cur.rows[0] ?? { level: 'everyone_else', previous_level: null, changed_at: null }) as Record<string, unknown>;
+  return { ...c, history: history.rows };
+}
+
+/**
+ * Makes sure the workspace has its daily recomputation queued (next 03:00 in its zone).
+ * Called by every recomputation (so the daily chain continues) and when segments are saved
+ * or a recomputation is requested; the delivery layer may call it on a first marketing send.
+ */
+export async function ensureEngagementSchedule(q: Queryable, clock: Clock, workspaceId: number) {
+  const { rows } = await q.query<{ timezone: string }>(sql`select timezone from workspaces where id = ${workspaceId}`);
+  if (!rows[0]) return;
+  const now = DateTime.fromJSDate(clock.now(), { zone: rows[0].timezone });
+  let next = now.set({ hour: DAILY_HOUR, minute: 0, second: 0, millisecond: 0 });
+  if (next <= now) next = next.plus({ days: 1 }).set({ hour: DAILY_HOUR });
+  await enqueue(q, clock, { workspaceId, kind: ENGAGEMENT_JOB, payload: { daily: true }, uniqueKey: 'engagement.daily', runAt: next.toJSDate() });
+}
+
+/** On demand (POST /api/v1/engagement/recompute); returns the pending job's id. */
+export async function requestEngagementRecompute(q: Queryable, clock: Clock, workspaceId: number): Promise<number> {
+  await enqueue(q, clock, { workspaceId, kind: ENGAGEMENT_JOB, uniqueKey: 'engagement.now' });
+  await ensureEngagementSchedule(q, clock, workspaceId);
+  const { rows } = await q.query<{ id: number }>(sql`
+    select id from jobs where workspace_id = ${workspaceId} and unique_key = 'engagement.now' and status in ('queued', 'running')`);
+  return rows[0].id;
+}
+
+export const engagementJob: JobHandler = async (job, { db, clock }) => {
+  const ws = job.workspace_id!;
+  return db.tx(async (tx) => {
+    const { rows } = await tx.query<{ settings: Record<string, unknown> }>(sql`select settings from workspaces where id = ${ws}`);
+    if (!rows[0]) return null;
+    // one big aggregation: give it memory to hash in instead of spilling to disk
+    if (db.kind === 'postgres') await tx.query(`set local work_mem = '256MB'`);
+    const result = await recomputeEngagement(tx, ws, clock.now(), engagementSettings(rows[0].settings.engagement));
+    await completeJob(tx, clock, job.id, result); // frees the unique key for the next daily run
+    await ensureEngagementSchedule(tx, clock, ws);
+    return result;
+  });
+};

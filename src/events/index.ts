@@ -1,1 +1,1 @@
-export { appendEvents, readLog, contactTimeline, LOG_START, type NewEvent, type LogCursor, type LoggedEvent } from './log.ts';
+export { appendEvents, readLog, pendingAfter, contactTimeline, LOG_START, type NewEvent, type LogCursor, type LoggedEvent } from './log.ts';

@@ -65,3 +65,13 @@ export async function contactTimeline(q: Queryable, workspaceId: number, contact
      order by id desc limit ${limit}`);
   return rows;
 }
+
+/**
+ * True when the log holds rows after `cursor` that readLog cannot return yet, because an
+ * older transaction (anywhere on the server) is still running. Consumers wait a moment for
+ * it instead of concluding that nothing is pending.
+ */
+export async function pendingAfter(q: Queryable, cursor: LogCursor): Promise<boolean> {
+  const { rows } = await q.query(sql`select 1 from events where (xid, id) > (${cursor.xid}::xid8, ${cursor.id}) limit 1`);
+  return rows.length > 0;
+}

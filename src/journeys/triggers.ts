@@ -2,7 +2,7 @@ import { sql, type Queryable } from '../db/index.ts';
 import type { Ctx } from '../context.ts';
 import type { DueSource } from '../queue/index.ts';
 import { enqueue } from '../queue/index.ts';
-import { readLog, type LoggedEvent } from '../events/index.ts';
+import { pendingAfter, readLog, type LoggedEvent } from '../events/index.ts';
 import { scheduleDeliveries } from '../delivery/index.ts';
 import { activeJourneys, enrollContacts, type Candidate } from './enroll.ts';
 import type { Definition, PropertyCondition } from './definition.ts';
@@ -18,23 +18,36 @@ export function triggerSource(ctx: Ctx, batch = 1000): DueSource {
   return {
     name: 'journey-triggers',
     async nextDueAt() {
-      const { rows } = await ctx.db.query(`
-        select 1 from events e, trigger_cursor t
-         where t.name = 'journeys' and (e.xid, e.id) > (t.xid, t.id) and e.xid < pg_snapshot_xmin(pg_current_snapshot()) limit 1`);
-      return rows.length ? ctx.clock.now() : null;
+      return (await pendingAfter(ctx.db, await cursorOf(ctx.db))) ? ctx.clock.now() : null;
     },
-    runDue: (now) =>
-      ctx.db.tx(async (tx) => {
-        const { rows } = await tx.query<{ xid: string; id: number }>(`select xid::text as xid, id from trigger_cursor where name = 'journeys' for update skip locked`);
-        if (!rows[0]) return 0; // another worker holds the cursor
-        const events = await readLog(tx, rows[0], batch);
-        if (events.length === 0) return 0;
-        await matchEvents(ctx, tx, now, events);
-        const last = events[events.length - 1];
-        await tx.query(sql`update trigger_cursor set xid = ${last.xid}::xid8, id = ${last.id} where name = 'journeys'`);
-        return events.length;
-      }),
+    async runDue(now) {
+      // rows committed behind a still-running older transaction become readable in a moment
+      for (let attempt = 0; attempt < 100; attempt++) {
+        const n = await consume(ctx, now, batch);
+        if (n > 0 || !(await pendingAfter(ctx.db, await cursorOf(ctx.db)))) return n;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return 0;
+    },
   };
+}
+
+async function cursorOf(q: Queryable) {
+  const { rows } = await q.query<{ xid: string; id: number }>(`select xid::text as xid, id from trigger_cursor where name = 'journeys'`);
+  return rows[0];
+}
+
+function consume(ctx: Ctx, now: Date, batch: number): Promise<number> {
+  return ctx.db.tx(async (tx) => {
+    const { rows } = await tx.query<{ xid: string; id: number }>(`select xid::text as xid, id from trigger_cursor where name = 'journeys' for update skip locked`);
+    if (!rows[0]) return 0; // another worker holds the cursor
+    const events = await readLog(tx, rows[0], batch);
+    if (events.length === 0) return 0;
+    await matchEvents(ctx, tx, now, events);
+    const last = events[events.length - 1];
+    await tx.query(sql`update trigger_cursor set xid = ${last.xid}::xid8, id = ${last.id} where name = 'journeys'`);
+    return events.length;
+  });
 }
 
 async function matchEvents(ctx: Ctx, tx: Queryable, now: Date, events: LoggedEvent[]) {

@@ -39,18 +39,24 @@ export function journeySource(ctx: Ctx, batch = 500): DueSource {
 }
 
 async function runBatch(ctx: Ctx, tx: Queryable, now: Date, batch: number): Promise<number> {
-  const { rows } = await tx.query<Row>(sql`
-    with due as (
-      select workspace_id, id from enrollments
-       where status = 'active' and next_run_at <= ${now}
-       order by next_run_at limit ${batch}
-       for update skip locked)
-    select e.workspace_id, e.id, e.journey_id, e.version, e.contact_id, e.step_id, e.started, e.wait_until, e.data,
-           j.status, v.definition, w.timezone as workspace_tz
-      from due join enrollments e on e.workspace_id = due.workspace_id and e.id = due.id
-      join journeys j on j.workspace_id = e.workspace_id and j.id = e.journey_id
-      join journey_versions v on v.workspace_id = e.workspace_id and v.journey_id = e.journey_id and v.version = e.version
-      join workspaces w on w.id = e.workspace_id`);
+  // One table only: joined to journeys here, a stale row estimate once made the planner scan
+  // every enrollment of the workspace for each claimed row (seconds per batch).
+  const { rows: claimed } = await tx.query<Omit<Row, 'status' | 'definition' | 'workspace_tz'>>(sql`
+    select workspace_id, id, journey_id, version, contact_id, step_id, started, wait_until, data from enrollments
+     where status = 'active' and next_run_at <= ${now}
+     order by next_run_at limit ${batch}
+     for update skip locked`);
+  const { rows: defs } = await tx.query<{ workspace_id: number; journey_id: number; version: number; status: string; definition: Definition; timezone: string }>(sql`
+    select v.workspace_id, v.journey_id, v.version, j.status, v.definition, w.timezone
+      from (select distinct w, j, v from unnest(${claimed.map((r) => r.workspace_id)}::bigint[], ${claimed.map((r) => r.journey_id)}::bigint[], ${claimed.map((r) => r.version)}::int[]) as u(w, j, v)) u
+      join journey_versions v on v.workspace_id = u.w and v.journey_id = u.j and v.version = u.v
+      join journeys j on j.workspace_id = u.w and j.id = u.j
+      join workspaces w on w.id = u.w`);
+  const byVersion = new Map(defs.map((d) => [`${d.workspace_id}:${d.journey_id}:${d.version}`, d]));
+  const rows: Row[] = claimed.map((r) => {
+    const d = byVersion.get(`${r.workspace_id}:${r.journey_id}:${r.version}`)!;
+    return { ...r, status: d.status, definition: d.definition, workspace_tz: d.timezone };
+  });
   if (rows.length === 0) return 0;
   const groups = new Map<string, Row[]>();
   for (const r of rows) groups.set(`${r.workspace_id}:${r.journey_id}:${r.version}`, [...(groups.get(`${r.workspace_id}:${r.journey_id}:${r.version}`) ?? []), r]);

@@ -18,14 +18,20 @@ export function triggerSource(ctx: Ctx, batch = 1000): DueSource {
   return {
     name: 'journey-triggers',
     async nextDueAt() {
-      return (await pendingAfter(ctx.db, await cursorOf(ctx.db))) ? ctx.clock.now() : null;
+      const cursor = await cursorOf(ctx.db);
+      if ((await readLog(ctx.db, cursor, 1)).length) return ctx.clock.now();
+      if (!(await pendingAfter(ctx.db, cursor))) return null;
+      // rows behind an older transaction still running: look again shortly (a manual clock waits in runDue)
+      return ctx.clock.manual ? ctx.clock.now() : new Date(ctx.clock.now().getTime() + 250);
     },
     async runDue(now) {
-      // rows committed behind a still-running older transaction become readable in a moment
-      for (let attempt = 0; attempt < 100; attempt++) {
-        const n = await consume(ctx, now, batch);
-        if (n > 0 || !(await pendingAfter(ctx.db, await cursorOf(ctx.db)))) return n;
+      const n = await consume(ctx, now, batch);
+      if (n > 0 || !ctx.clock.manual) return n;
+      // manual clock: everything due must run before time moves on, so wait for those rows
+      for (let attempt = 0; attempt < 250 && (await pendingAfter(ctx.db, await cursorOf(ctx.db))); attempt++) {
         await new Promise((r) => setTimeout(r, 20));
+        const m = await consume(ctx, now, batch);
+        if (m > 0) return m;
       }
       return 0;
     },

@@ -313,3 +313,24 @@ describe('preferences and SMS invitation (C-4, M-6)', () => {
     expect(new Date(d.send_at).toISOString().slice(11, 16)).toBe('00:00');
   });
 });
+
+describe('delivery reports (M-3)', () => {
+  it("logs message.delivered from Postmark's delivery webhook, found through the metadata we sent", async () => {
+    const ws = await newWorkspace(t);
+    const { message, contact } = await setup(ws);
+    const id = await queue(ws, message, contact);
+    await t.app.drain();
+    const out = await outboxFor(ws, id);
+    expect(out.headers['X-PM-Metadata-parcours-delivery']).toBe(`${ws.id}-${id}`);
+    const postmark = apiClient(t.http, { authorization: `Basic ${Buffer.from(`x:${ws.key}`).toString('base64')}` });
+    // shaped as Postmark's delivery webhook documentation shows
+    const r = await postmark('POST', '/api/v1/webhooks/postmark', {
+      RecordType: 'Delivery', ServerID: 23, MessageStream: 'outbound', MessageID: '00000000-0000-0000-0000-000000000000',
+      Recipient: 'ana@example.com', Tag: 'welcome-email', DeliveredAt: '2026-01-05T09:00:05Z', Details: 'Test delivery webhook details',
+      Metadata: { 'parcours-delivery': `${ws.id}-${id}` },
+    });
+    expect(r.body).toMatchObject({ matched: true });
+    const events = (await ws.api('GET', `/api/v1/contacts/${contact.id}/events`)).body.data;
+    expect(events.find((e: any) => e.type === 'message.delivered').data.delivery_id).toBe(id);
+  });
+});

@@ -77,7 +77,8 @@ export function composeEmail(
     html = rewriteLinks(html, (url) => (url.startsWith(base) ? url : `${click}${urlSignature(ctx.secret, d.message_id, url)}?u=${encodeURIComponent(url)}`));
     html = injectOpenPixel(html, `${base}/t/o/${dt}.gif`);
   }
-  const headers: Record<string, string> = { 'X-Parcours-Delivery': `${d.workspace_id}-${d.id}` };
+  // Postmark echoes X-PM-Metadata-* in its webhooks: delivery, bounce and complaint find their delivery
+  const headers: Record<string, string> = { 'X-Parcours-Delivery': `${d.workspace_id}-${d.id}`, 'X-PM-Metadata-parcours-delivery': `${d.workspace_id}-${d.id}` };
   if (!d.transactional) {
     headers['List-Unsubscribe'] = `<${urls.unsubscribe_url}>`;
     headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';

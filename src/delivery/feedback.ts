@@ -41,7 +41,7 @@ export async function unsubscribeFromDelivery(ctx: Ctx, workspaceId: number, del
 export interface BounceReport {
   email?: string;
   deliveryId?: number;
-  type: 'hard' | 'soft' | 'complaint';
+  type: 'hard' | 'soft' | 'complaint' | 'delivered';
   reason?: string;
 }
 
@@ -53,6 +53,11 @@ export async function recordBounce(ctx: Ctx, workspaceId: number, b: BounceRepor
   return ctx.db.tx(async (tx) => {
     const now = ctx.clock.now();
     const d = b.deliveryId ? await deliveryRow(tx, workspaceId, b.deliveryId) : null;
+    if (b.type === 'delivered') {
+      // the receiving server accepted it (a provider's delivery report): logged, nothing suppressed
+      if (d?.contact_id) await appendEvents(tx, now, [{ workspaceId, contactId: d.contact_id, type: 'message.delivered', data: eventData(d) }]);
+      return { matched: !!d };
+    }
     const address = (d?.to_address ?? b.email ?? '').toLowerCase();
     if (!address) return { matched: false };
     const { rows } = await tx.query<{ id: number; soft_bounces: number }>(sql`

@@ -5,13 +5,22 @@ import type { BounceReport } from './feedback.ts';
 const HARD = new Set(['HardBounce', 'BadEmailAddress', 'ManuallyDeactivated']);
 const SOFT = new Set(['SoftBounce', 'Transient', 'DnsError', 'Blocked']);
 
-export function postmarkBounce(body: Record<string, unknown>): BounceReport | null {
-  const email = typeof body.Email === 'string' ? body.Email : undefined;
-  if (!email) return null;
+/** The delivery a Postmark webhook is about, from the metadata we attached when sending. */
+function deliveryOf(body: Record<string, unknown>, workspaceId: number): number | undefined {
+  const meta = body.Metadata as Record<string, unknown> | undefined;
+  const m = /^(\d+)-(\d+)$/.exec(String(meta?.['parcours-delivery'] ?? ''));
+  return m && Number(m[1]) === workspaceId ? Number(m[2]) : undefined;
+}
+
+export function postmarkBounce(body: Record<string, unknown>, workspaceId: number): BounceReport | null {
+  const deliveryId = deliveryOf(body, workspaceId);
+  const email = typeof body.Email === 'string' ? body.Email : typeof body.Recipient === 'string' ? body.Recipient : undefined;
+  if (!email && !deliveryId) return null;
+  if (body.RecordType === 'Delivery') return { email, deliveryId, type: 'delivered' };
   const reason = [body.Description, body.Details].filter((x) => typeof x === 'string').join(' — ') || undefined;
-  if (body.RecordType === 'SpamComplaint' || body.Type === 'SpamComplaint') return { email, type: 'complaint', reason };
+  if (body.RecordType === 'SpamComplaint' || body.Type === 'SpamComplaint') return { email, deliveryId, type: 'complaint', reason };
   if (body.RecordType !== 'Bounce' || typeof body.Type !== 'string') return null;
-  if (HARD.has(body.Type)) return { email, type: 'hard', reason };
-  if (SOFT.has(body.Type)) return { email, type: 'soft', reason };
+  if (HARD.has(body.Type)) return { email, deliveryId, type: 'hard', reason };
+  if (SOFT.has(body.Type)) return { email, deliveryId, type: 'soft', reason };
   return null;
 }

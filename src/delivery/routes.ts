@@ -99,8 +99,8 @@ export function deliveryRoutes(ctx: Ctx) {
       config: { permission: 'write' },
       schema: {
         tags: ['webhooks'],
-        summary: 'Generic bounce and complaint intake: hard, soft (three in a row) or complaint (M-3)',
-        body: z.strictObject({ email: z.string().max(254).optional(), delivery_id: id.optional(), type: z.enum(['hard', 'soft', 'complaint']), reason: z.string().max(1000).optional() }),
+        summary: 'Generic delivery report, bounce and complaint intake: delivered, hard, soft (three in a row) or complaint (M-3)',
+        body: z.strictObject({ email: z.string().max(254).optional(), delivery_id: id.optional(), type: z.enum(['hard', 'soft', 'complaint', 'delivered']), reason: z.string().max(1000).optional() }),
       },
     }, async (req) => {
       if (!req.body.email && !req.body.delivery_id) throw new AppError('validation', 'give email or delivery_id', [{ path: 'email', message: 'email or delivery_id is required' }]);
@@ -109,9 +109,9 @@ export function deliveryRoutes(ctx: Ctx) {
 
     r.post('/api/v1/webhooks/postmark', {
       config: { permission: 'write' },
-      schema: { tags: ['webhooks'], summary: "Postmark's bounce and spam complaint webhooks (Basic auth with an API key as password)", body: z.looseObject({ RecordType: z.string(), Email: z.string().optional(), Type: z.string().optional() }) },
+      schema: { tags: ['webhooks'], summary: "Postmark's delivery, bounce and spam complaint webhooks (Basic auth with an API key as password)", body: z.looseObject({ RecordType: z.string(), Email: z.string().optional(), Type: z.string().optional() }) },
     }, async (req) => {
-      const b = postmarkBounce(req.body);
+      const b = postmarkBounce(req.body, principal(req).workspaceId);
       if (!b) return { ignored: true };
       return recordBounce(ctx, principal(req).workspaceId, b);
     });

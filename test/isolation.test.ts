@@ -28,10 +28,21 @@ const bodies: Record<string, unknown> = {
   'PATCH /api/v1/segments/{id}': { name: 'renamed' },
   'POST /api/v1/segments/{id}/copy': {},
   'POST /api/v1/segments/{id}/add-to-list': { list_id: 'list' },
+  'PATCH /api/v1/journeys/{id}': { name: 'renamed' },
+  'POST /api/v1/journeys/{id}/activate': {},
+  'POST /api/v1/journeys/{id}/archive': { confirm: true },
+  'POST /api/v1/journeys/{id}/duplicate': {},
+  'POST /api/v1/journeys/{id}/migrate': { from_version: 1, mapping: {} },
+  'POST /api/v1/journeys/{id}/enroll': { contact_ids: ['contact'] },
+  'POST /api/v1/journeys/{id}/dry-run': {},
+  'PUT /api/v1/lists/{id}/welcome': { message_id: null },
 };
 
+/** Path parameters that name no workspace data (a template's key): nothing to isolate. */
+const unscoped = new Set(['/api/v1/journey-templates/{key}']);
+
 /** POST routes that only read (previews, counts), open to viewers. */
-const readPosts = [/\/preview$/, /\/count$/, /\/explain/];
+const readPosts = [/\/preview$/, /\/count$/, /\/explain/, /\/dry-run$/];
 
 beforeAll(async () => {
   t = await testApp();
@@ -49,6 +60,8 @@ beforeAll(async () => {
   const test = await a.api('POST', `/api/v1/messages/${message.body.id}/test`, { to: ['secret-qa@example.com'] });
   await t.app.drain();
   const outbox = await a.api('GET', '/api/v1/outbox');
+  const journey = await a.api('POST', '/api/v1/journeys', { name: 'Secret journey', definition: { trigger: { type: 'manual' }, start: 'e', steps: [{ id: 'e', type: 'email', message_id: message.body.id, next: null }] } });
+  Object.assign(ids, { journey: journey.body.id });
   Object.assign(ids, { message: message.body.id, sender: sender.body.id, delivery: test.body.deliveries?.[0], outbox: outbox.body.data?.[0]?.id });
   const segment = await a.api('POST', '/api/v1/segments', { name: 'Secret segment', criteria: { all: [{ type: 'list', op: 'in', list_ids: [list.body.id] }] } });
   Object.assign(ids, { segment: segment.body.id });
@@ -66,6 +79,7 @@ function fill(path: string): string {
     if (path.startsWith('/api/v1/api-keys')) return String(ids.apikey);
     if (path.startsWith('/api/v1/imports')) return String(ids.import);
     if (path.startsWith('/api/v1/messages')) return String(ids.message);
+    if (path.startsWith('/api/v1/journeys')) return String(ids.journey);
     if (path.startsWith('/api/v1/senders')) return String(ids.sender);
     if (path.startsWith('/api/v1/deliveries')) return String(ids.delivery);
     if (path.startsWith('/api/v1/outbox')) return String(ids.outbox);
@@ -84,7 +98,7 @@ describe('workspace isolation across every route of the OpenAPI document', () =>
     const doc = (await t.http.inject({ method: 'GET', url: '/api/openapi.json' })).json();
     const checked: string[] = [];
     for (const [path, ops] of Object.entries<any>(doc.paths)) {
-      if (!path.includes('{')) continue;
+      if (!path.includes('{') || unscoped.has(path)) continue;
       for (const method of Object.keys(ops)) {
         const name = `${method.toUpperCase()} ${path}`;
         const hasBody = !!ops[method].requestBody;

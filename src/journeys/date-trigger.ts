@@ -3,7 +3,12 @@ import { sql, type Queryable } from '../db/index.ts';
 import type { Ctx } from '../context.ts';
 import { enqueue, completeJob, type JobHandler } from '../queue/index.ts';
 import { activeJourneys, enrollContacts } from './enroll.ts';
-import type { Definition } from './definition.ts';
+import type { Definition, Delay } from './definition.ts';
+
+/** A cart's delay in milliseconds: calendar units read as fixed lengths (a month is 30 days). */
+export function cartDelayMs(d: Delay): number {
+  return d.amount * { minutes: 60_000, hours: 3_600_000, days: 86_400_000, weeks: 604_800_000, months: 2_592_000_000 }[d.unit];
+}
 
 export const CART_JOB = 'journey.abandoned_cart';
 export const DATE_JOB = 'journey.date_trigger';
@@ -89,8 +94,7 @@ const cartJob = (ctx: Ctx): JobHandler => async (job) => {
        order by occurred_at desc, id desc limit 1`);
     const cart = rows[0];
     if (!cart) return completeJob(tx, ctx.clock, job.id, { skipped: 'no cart' });
-    const unit = { minutes: 60_000, hours: 3_600_000, days: 86_400_000, weeks: 604_800_000, months: 2_592_000_000 }[t.delay.unit];
-    const due = cart.occurred_at.getTime() + t.delay.amount * unit;
+    const due = cart.occurred_at.getTime() + cartDelayMs(t.delay);
     if (due > ctx.clock.now().getTime()) {
       // a newer cart arrived: check again when its own delay has passed
       await tx.query(sql`update jobs set status = 'queued', run_at = ${new Date(due)}, locked_until = null where id = ${job.id}`);

@@ -6,7 +6,7 @@ import { pendingAfter, readLog, type LoggedEvent } from '../events/index.ts';
 import { scheduleDeliveries } from '../delivery/index.ts';
 import { activeJourneys, enrollContacts, type Candidate } from './enroll.ts';
 import type { Definition, PropertyCondition } from './definition.ts';
-import { CART_JOB } from './date-trigger.ts';
+import { CART_JOB, cartDelayMs } from './date-trigger.ts';
 
 type Active = Awaited<ReturnType<typeof activeJourneys>>[number];
 
@@ -91,10 +91,7 @@ async function matchEvents(ctx: Ctx, tx: Queryable, now: Date, events: LoggedEve
 }
 
 function delayMs(def: Definition): number {
-  const t = def.trigger;
-  if (t.type !== 'abandoned_cart') return 0;
-  const unit = { minutes: 60_000, hours: 3_600_000, days: 86_400_000, weeks: 604_800_000, months: 2_592_000_000 }[t.delay.unit];
-  return t.delay.amount * unit;
+  return def.trigger.type === 'abandoned_cart' ? cartDelayMs(def.trigger.delay) : 0;
 }
 
 /** Several events of one batch for one contact: the first enters, the rest would conflict anyway. */

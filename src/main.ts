@@ -6,6 +6,7 @@ import { migrate } from './db/index.ts';
 import { ensureFirstWorkspace } from './bootstrap.ts';
 import { createApiKey, ROLES, setPassword, type Role } from './accounts/index.ts';
 import { registerImportExportCommands } from './cli/import-export.ts';
+import { registerDemoCommand } from './cli/demo.ts';
 import { randomBytes } from 'node:crypto';
 
 function clockFrom(opts: { clock?: string; startAt?: string }): Clock {
@@ -91,6 +92,11 @@ program.command('api-key').requiredOption('--workspace <id>', 'workspace id').op
     await db.close();
   });
 registerImportExportCommands(program);
+registerDemoCommand(program, async () => {
+  const db = await openDb(loadConfig());
+  await migrate(db);
+  return db;
+});
 
 program.parseAsync().catch((err) => {
   console.error(err instanceof Error ? err.message : err);

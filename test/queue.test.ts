@@ -100,6 +100,26 @@ describe('events log', () => {
   });
 });
 
+describe('events log order across transaction ids of different lengths', () => {
+  it('reads every row once when transaction ids cross a power of ten (999 → 1000)', async () => {
+    const ws = await newWorkspace(t);
+    const { rows } = await t.db.query<{ x: string }>('select pg_current_xact_id()::text as x');
+    // enough one-event transactions to cross the next power of ten of the transaction id
+    const next = 10 ** String(rows[0].x).length - Number(rows[0].x);
+    const n = Math.min(next + 20, 400);
+    for (let i = 0; i < n; i++) await t.db.tx((tx) => appendEvents(tx, t.clock.now(), [{ workspaceId: ws.id, contactId: null, type: `n${i}` }]));
+    let cursor = LOG_START;
+    const seen: string[] = [];
+    for (;;) {
+      const batch = await readLog(t.db, cursor, 7);
+      if (!batch.length) break;
+      for (const e of batch) if (e.workspace_id === ws.id) seen.push(e.type);
+      cursor = { xid: batch[batch.length - 1].xid, id: batch[batch.length - 1].id };
+    }
+    expect(seen).toEqual(Array.from({ length: n }, (_, i) => `n${i}`));
+  });
+});
+
 describe('manual clock endpoint', () => {
   it('advances by a duration or to a time, and rejects going back', async () => {
     const ws = await newWorkspace(t);

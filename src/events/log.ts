@@ -51,7 +51,8 @@ export async function readLog(q: Queryable, cursor: LogCursor, limit: number, ty
      where (xid, id) > (${cursor.xid}::xid8, ${cursor.id})
        and xid < pg_snapshot_xmin(pg_current_snapshot())
        ${types ? sql`and type = any(${types})` : sql``}
-     order by xid, id
+     -- the table's columns, not the text aliases above: xid text would sort '1000' before '759'
+     order by events.xid, events.id
      limit ${limit}`);
   return rows;
 }

@@ -15,6 +15,9 @@ import { segmentJobHandlers, segmentRoutes } from './segments/index.ts';
 import { messageRoutes } from './messages/routes.ts';
 import { journeyJobHandlers, journeyRoutes, journeySource, triggerSource } from './journeys/index.ts';
 import { deliveryRoutes, deliverySource, publicRoutes, transportsFor, type Transports } from './delivery/index.ts';
+import { integrationRoutes, webhookSource } from './integrations/index.ts';
+import { campaignJobHandlers, campaignRoutes } from './campaigns/index.ts';
+import { staticRoutes } from './http/static.ts';
 
 export interface AppOptions {
   config: Readonly<Config>;
@@ -54,13 +57,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const secret = opts.config.secret ?? (await getOrCreateSecret(db));
   const ctx: Ctx = { db, clock, log, config: opts.config, secret };
 
-  const handlers = new Map<string, JobHandler>([...importJobHandlers(ctx), ...segmentJobHandlers(ctx), ...journeyJobHandlers(ctx)]);
+  const handlers = new Map<string, JobHandler>([...importJobHandlers(ctx), ...segmentJobHandlers(ctx), ...journeyJobHandlers(ctx), ...campaignJobHandlers(ctx)]);
   const transports = { ...transportsFor(ctx), ...opts.transports };
   const sources: DueSource[] = [
     jobsSource({ db, clock, log }, handlers),
     triggerSource(ctx),
     journeySource(ctx, opts.config.workerBatch),
     deliverySource(ctx, transports, { batch: opts.config.workerBatch, leaseMs: 5 * 60_000, domainConcurrency: 10 }),
+    webhookSource(ctx, { allowPrivate: opts.config.webhooksAllowPrivate }),
   ];
   const { drainDue } = await import('./queue/index.ts');
   let server: Router | undefined;
@@ -82,9 +86,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
         segmentRoutes(ctx),
         messageRoutes(ctx),
         journeyRoutes(ctx),
+        campaignRoutes(ctx),
         deliveryRoutes(ctx),
         publicRoutes(ctx),
+        integrationRoutes(ctx),
         ...(clock instanceof ManualClock ? [clockRoutes(ctx, app)] : []),
+        staticRoutes(), // last: the web UI and its client-side routes
       ]);
       return server;
     },

@@ -16,6 +16,8 @@ const schema = z.object({
   SMS_AUTH_TOKEN: z.string().optional(),
   SMS_FROM: z.string().optional(),
   PARCOURS_WORKER_BATCH: z.coerce.number().int().min(1).max(10000).default(500),
+  // outbound webhooks may reach loopback and private addresses (tests, a trusted LAN)
+  PARCOURS_WEBHOOKS_ALLOW_PRIVATE: z.enum(['true', 'false', '1', '0']).default('false'),
 });
 
 export interface Config {
@@ -29,6 +31,7 @@ export interface Config {
   smtpUrl?: string;
   sms?: { url: string; accountSid?: string; authToken?: string; from?: string };
   workerBatch: number;
+  webhooksAllowPrivate: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
@@ -51,5 +54,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       ? { url: e.SMS_URL, accountSid: e.SMS_ACCOUNT_SID, authToken: e.SMS_AUTH_TOKEN, from: e.SMS_FROM }
       : undefined,
     workerBatch: e.PARCOURS_WORKER_BATCH,
+    webhooksAllowPrivate: e.PARCOURS_WEBHOOKS_ALLOW_PRIVATE === 'true' || e.PARCOURS_WEBHOOKS_ALLOW_PRIVATE === '1',
   });
 }

@@ -40,7 +40,7 @@ describe('CSV import (C-2)', () => {
     expect(up.body.suggested_mapping).toEqual({ Email: 'email', 'First Name': 'first_name', 'Last name': 'last_name', Plan: 'fields.plan', Score: 'fields.score', Notes: 'ignore' });
     const created = await ws.api('POST', '/api/v1/imports', { upload_id: up.body.upload_id, mapping: up.body.suggested_mapping, list_ids: [list.id], tags: ['imported'] });
     expect(created.status).toBe(202);
-    expect(created.body.status).toBe('queued');
+    expect(created.body).toMatchObject({ status: 'queued', list_ids: [list.id], tags: ['imported'], update_existing: true, source: 'import' });
     await t.app.drain();
     const done = (await ws.api('GET', `/api/v1/imports/${created.body.id}`)).body;
     expect(done).toMatchObject({ status: 'done', progress: 100, rows_done: 3, created: 3, updated: 0, skipped: 0, error_count: 0, total_rows: 3 });
@@ -201,7 +201,8 @@ describe('CSV import (C-2)', () => {
       expect(half).toMatchObject({ status: 'running', rows_done: 5000, created: 5000, attempts: 1 });
       expect(half.error).toContain('simulated crash');
       expect(half.progress).toBeGreaterThan(30);
-      await t.app.advance(new Date(t.clock.now().getTime() + 60_000)); // past the retry backoff
+      t.clock.set(new Date(t.clock.now().getTime() + 60_000)); // past the retry backoff
+      await t.app.drain();
       const done = (await ws.api('GET', `/api/v1/imports/${imp.id}`)).body;
       expect(done).toMatchObject({ status: 'done', rows_done: n, created: n, updated: 0, attempts: 2 });
       const { rows: counts } = await t.db.query<Record<string, number>>(`
@@ -238,6 +239,16 @@ describe('CSV import (C-2)', () => {
     const bad = await ws.api('GET', `/api/v1/lists/${list.id}/export?fields=email,colour`);
     expect(bad.status).toBe(400);
     expect(bad.body.error.details).toEqual([{ path: 'fields', message: 'unknown field "colour"' }]);
+  });
+
+  it('replays an upload sent again with the same Idempotency-Key', async () => {
+    const ws = await newWorkspace(t);
+    const h = { 'content-type': 'text/csv', 'idempotency-key': 'up-1' };
+    const first = await ws.api('POST', '/api/v1/imports/upload', 'email\na@example.com\n', h);
+    const again = await ws.api('POST', '/api/v1/imports/upload', 'email\na@example.com\n', h);
+    expect(first.status).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body.upload_id).toBe(first.body.upload_id);
   });
 
   it("keeps each workspace's imports, errors, uploads and lists to itself", async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, newWorkspace, type TestApp, type Workspace } from './helpers.ts';
+import { settle } from './integrations.helpers.ts';
 
 let t: TestApp;
 let a: Workspace;
@@ -36,13 +37,22 @@ const bodies: Record<string, unknown> = {
   'POST /api/v1/journeys/{id}/enroll': { contact_ids: ['contact'] },
   'POST /api/v1/journeys/{id}/dry-run': {},
   'PUT /api/v1/lists/{id}/welcome': { message_id: null },
+  'PATCH /api/v1/campaigns/{id}': { name: 'renamed' },
+  'POST /api/v1/campaigns/{id}/duplicate': {},
+  'POST /api/v1/campaigns/{id}/reject': { reason: 'no' },
+  'POST /api/v1/campaigns/{id}/ab/winner': { variant: 'A' },
+  'POST /api/v1/contacts/{id}/resend': { delivery_id: 'delivery' },
+  'PATCH /api/v1/webhooks/{id}': { description: 'renamed' },
 };
+
+/** Public webhook receivers authenticated by the platform's signature, not by a workspace key: 401 to anyone else. */
+const signed = /^\/api\/v1\/integrations\/(shopify|woocommerce|events)\//;
 
 /** Path parameters that name no workspace data (a template's key): nothing to isolate. */
 const unscoped = new Set(['/api/v1/journey-templates/{key}']);
 
 /** POST routes that only read (previews, counts), open to viewers. */
-const readPosts = [/\/preview$/, /\/count$/, /\/explain/, /\/dry-run$/];
+const readPosts = [/\/preview$/, /\/count$/, /\/explain/, /\/dry-run$/, /\/calculate$/];
 
 beforeAll(async () => {
   t = await testApp();
@@ -65,6 +75,15 @@ beforeAll(async () => {
   Object.assign(ids, { message: message.body.id, sender: sender.body.id, delivery: test.body.deliveries?.[0], outbox: outbox.body.data?.[0]?.id });
   const segment = await a.api('POST', '/api/v1/segments', { name: 'Secret segment', criteria: { all: [{ type: 'list', op: 'in', list_ids: [list.body.id] }] } });
   Object.assign(ids, { segment: segment.body.id });
+  const campaign = await a.api('POST', '/api/v1/campaigns', { name: 'Secret campaign', message_id: message.body.id, recipients: { lists: [list.body.id] } });
+  Object.assign(ids, { campaign: campaign.body.id });
+  const connection = async (kind: string) => (await a.api('POST', '/api/v1/integrations/connections', { kind, name: `Secret ${kind}` })).body.id;
+  Object.assign(ids, { shopify: await connection('shopify'), woocommerce: await connection('woocommerce'), generic: await connection('generic') });
+  const webhook = await a.api('POST', '/api/v1/webhooks', { url: 'https://secret.invalid/hook', event_types: ['*'] });
+  await a.api('POST', `/api/v1/contacts/${contact.body.id}/events`, { type: 'secret.event' });
+  await settle(t);
+  const hooks = await a.api('GET', `/api/v1/webhooks/${webhook.body.id}/deliveries`);
+  Object.assign(ids, { webhook: webhook.body.id, webhookDelivery: hooks.body.data?.[0]?.id });
   Object.assign(ids, { list: list.body.id, contact: contact.body.id, user: user.body.id, apikey: key.body.id, upload: upload.body?.upload_id, import: imp?.body?.id });
 });
 afterAll(() => t?.close());
@@ -74,6 +93,12 @@ function fill(path: string): string {
     if (p === 'key') return 'secret_field';
     if (p === 'tag') return 'secret-tag';
     if (p === 'contactId') return String(ids.contact);
+    if (p === 'deliveryId') return String(ids.webhookDelivery);
+    if (path.startsWith('/api/v1/webhooks')) return String(ids.webhook);
+    if (path.startsWith('/api/v1/integrations/connections')) return String(ids.shopify);
+    if (path.startsWith('/api/v1/integrations/shopify')) return String(ids.shopify);
+    if (path.startsWith('/api/v1/integrations/woocommerce')) return String(ids.woocommerce);
+    if (path.startsWith('/api/v1/integrations/events')) return String(ids.generic);
     if (path.startsWith('/api/v1/lists')) return String(ids.list);
     if (path.startsWith('/api/v1/users')) return String(ids.user);
     if (path.startsWith('/api/v1/api-keys')) return String(ids.apikey);
@@ -84,6 +109,7 @@ function fill(path: string): string {
     if (path.startsWith('/api/v1/deliveries')) return String(ids.delivery);
     if (path.startsWith('/api/v1/outbox')) return String(ids.outbox);
     if (path.startsWith('/api/v1/segments')) return String(ids.segment);
+    if (path.startsWith('/api/v1/campaigns')) return String(ids.campaign);
     if (p === 'domain') return 'secret.example.com';
     if (p === 'address') return 'secret-suppressed@example.com';
     return String(ids.contact);
@@ -104,7 +130,7 @@ describe('workspace isolation across every route of the OpenAPI document', () =>
         const hasBody = !!ops[method].requestBody;
         if (hasBody) expect(bodies, `add a valid body for ${name} to this test`).toHaveProperty([name]);
         const res = await b.api(method.toUpperCase(), fill(path), hasBody ? substitute(bodies[name]) : undefined);
-        expect(res.status, `${name} with workspace B's key`).toBe(404);
+        expect(res.status, `${name} with workspace B's key`).toBe(signed.test(path) ? 401 : 404);
         checked.push(name);
       }
     }
@@ -134,7 +160,7 @@ describe('workspace isolation across every route of the OpenAPI document', () =>
         const url = fill(path);
         const anon = await t.http.inject({ method: method.toUpperCase() as any, url });
         expect(anon.statusCode, `${method} ${path} anonymous`).toBe(401);
-        if (method === 'get' || readPosts.some((re) => re.test(path))) continue;
+        if (method === 'get' || readPosts.some((re) => re.test(path)) || signed.test(path)) continue;
         const res = await viewer(method.toUpperCase(), url, {});
         expect(res.status, `${method} ${path} as viewer`).toBe(403);
       }

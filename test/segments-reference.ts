@@ -126,8 +126,10 @@ const inWindow = (e: RefEvent, w: RefWorld, days?: number) => e.occurred_at <= w
 
 function activity(c: RefContact, a: Extract<Condition, { type: 'email_activity' }>, w: RefWorld): boolean {
   const mine = w.events.filter((e) => e.contact_id === c.id);
+  // a campaign, message or journey has one channel: `channel` only filters unscoped activity
+  const named = a.campaign_id !== undefined || a.message_id !== undefined || a.journey_id !== undefined;
   const scoped = (e: RefEvent) =>
-    e.data.channel === a.channel &&
+    (named || e.data.channel === a.channel) &&
     (a.campaign_id === undefined || (e.data.campaign_id !== undefined && String(e.data.campaign_id) === String(a.campaign_id))) &&
     (a.message_id === undefined || String(e.data.message_id) === String(a.message_id)) &&
     (a.journey_id === undefined || (e.data.journey_id !== undefined && String(e.data.journey_id) === String(a.journey_id))) &&

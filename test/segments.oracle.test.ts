@@ -114,7 +114,12 @@ const leaf: fc.Arbitrary<any> = fc.oneof(
   fc.record({ type: fc.constantFrom('total_spent', 'order_count'), op: fc.constantFrom('eq', 'neq', 'lt', 'gt'), value: fc.constantFrom(0, 1, 12.5, 50) }, { requiredKeys: ['type', 'op', 'value'] }).map((c) =>
     c.type === 'order_count' ? { ...c, value: Math.round(c.value as number) } : c,
   ),
+  // around the empty value (0 orders, nothing spent, no date), where the compiler switches forms
+  fc.record({ type: fc.constantFrom('total_spent', 'order_count'), op: fc.constantFrom('eq', 'neq', 'lt', 'gt', 'between'), value: fc.constantFrom(0, 1), to: fc.constantFrom(0, 1, 3) }).filter(
+    (c) => c.op !== 'between' || c.to >= c.value,
+  ).map((c) => (c.op === 'between' ? c : { type: c.type, op: c.op, value: c.value })),
   fc.record({ type: fc.constant('last_order_date'), op: fc.constantFrom('within_last_days', 'before_days_ago', 'is_empty', 'is_not_empty'), days }),
+  fc.record({ type: fc.constant('last_order_date'), op: fc.constantFrom('eq', 'neq', 'lt', 'gt'), value: fc.constantFrom(...DATES) }),
   fc.record(
     {
       type: fc.constant('event'),

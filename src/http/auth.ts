@@ -50,14 +50,17 @@ export function registerAuth(server: FastifyInstance, ctx: Ctx) {
 
 /**
  * `Bearer <key>`, or HTTP Basic with the key as password: providers that post webhooks
- * (Postmark, Twilio) take credentials in the URL, which they send as Basic auth.
+ * (Postmark, Twilio) take credentials in the URL, which they send as Basic auth. Segment's
+ * libraries send the key as the username with an empty password (`writeKey:`): taken too.
  */
 function apiKeyOf(header: string | undefined): string | null {
   if (!header) return null;
   if (header.startsWith('Bearer ')) return header.slice(7).trim();
   if (header.startsWith('Basic ')) {
     const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
-    return decoded.slice(decoded.indexOf(':') + 1);
+    const colon = decoded.indexOf(':');
+    const password = decoded.slice(colon + 1);
+    return password === '' && colon > 0 ? decoded.slice(0, colon) : password;
   }
   return null;
 }

@@ -2,7 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import { sql, type Queryable, type Sql } from '../db/index.ts';
 import { AppError, invalid } from '../errors.ts';
 import type { JoinSource } from '../contacts/index.ts';
-import { compileCriteria, type CriteriaEnv } from './compile.ts';
+import type { CriteriaEnv } from './compile.ts';
 import { selectMemberIds } from './query.ts';
 import type { Criteria } from './schema.ts';
 
@@ -44,23 +44,22 @@ export function exportColumns(requested: string[] | undefined, env: CriteriaEnv)
 const cell = (v: unknown) => (v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
 /**
- * The segment's members as CSV, streamed in keyset pages of `batch` contacts: memory stays
- * flat whatever the segment size, and no page is read twice.
+ * The segment's members as CSV. Membership is evaluated once (one snapshot, one set
+ * computation, ids sent back as one compact string), then contacts are read and written in
+ * chunks of `batch`: memory stays small and a page never re-evaluates the criteria.
  */
 export async function* exportMembersCsv(q: Queryable, criteria: Criteria, env: CriteriaEnv, columns: string[], batch = 2000): AsyncGenerator<string> {
   const exprs: Sql[] = columns.map((f, i) =>
     STANDARD.includes(f) ? sql`${sql.raw(`c.${f}`)} as ${sql.raw(`v${i}`)}` : sql`c.fields -> ${f}::text as ${sql.raw(`v${i}`)}`,
   );
+  const { rows } = await q.query<{ ids: string }>(sql`
+    select coalesce(string_agg(m.id::text, ',' order by m.id), '') as ids from (${selectMemberIds(criteria, env)}) m`);
+  const ids = rows[0].ids ? rows[0].ids.split(',').map(Number) : [];
   yield stringify([columns]);
-  let after = 0;
-  for (;;) {
-    const { rows } = await q.query<Record<string, unknown>>(sql`
-      select c.id as __id, ${sql.join(exprs)} from contacts c
-       where c.workspace_id = ${env.workspaceId} and c.id > ${after} and ${compileCriteria(criteria, env)}
-       order by c.id limit ${batch}`);
-    if (rows.length === 0) return;
-    yield stringify(rows.map((r) => columns.map((_, i) => cell(r[`v${i}`]))));
-    after = rows[rows.length - 1].__id as number;
-    if (rows.length < batch) return;
+  for (let i = 0; i < ids.length; i += batch) {
+    const page = await q.query<Record<string, unknown>>(sql`
+      select ${sql.join(exprs)} from contacts c
+       where c.workspace_id = ${env.workspaceId} and c.id = any(${ids.slice(i, i + batch)}::bigint[]) order by c.id`);
+    yield stringify(page.rows.map((r) => columns.map((_, k) => cell(r[`v${k}`]))));
   }
 }

@@ -1,41 +1,34 @@
 import { sql, type Sql } from '../db/index.ts';
 import type { ConditionOf } from './schema.ts';
-import { compare, type CriteriaEnv } from './compile.ts';
+import { compare, contactSet, type Comparison, type Compiled, type CriteriaEnv } from './compile.ts';
 
 /**
  * Conditions over the events log: message activity (the delivery layer's message.* events),
- * ecommerce (purchase events) and custom events. Events after `now` never count, so a
- * predicate evaluated at a given time gives the same answer later.
+ * ecommerce (purchase events) and custom events, each as a set of contacts. Events after
+ * `now` never count, so a predicate evaluated at a given time gives the same answer later.
  */
 export type EventCondition = ConditionOf<'email_activity' | 'purchase' | 'total_spent' | 'order_count' | 'last_order_date' | 'event'>;
 
-export function compileEventCondition(c: EventCondition, env: CriteriaEnv): Sql {
+const EVENTS = sql`events e`;
+const CONTACT = sql`e.contact_id`;
+
+export function compileEventCondition(c: EventCondition, env: CriteriaEnv): Compiled {
+  const ws = env.workspaceId;
   switch (c.type) {
     case 'email_activity':
       return activity(c, env);
     case 'purchase': {
       const product = c.product ? sql`and ${productMatch(c.product)}` : sql``;
-      const bought = sql`exists (select 1 from events e where ${ofContact('e', env)} and e.type = 'purchase' ${window('e', env, c.within_days)} ${product})`;
-      return c.op === 'has_purchased' ? bought : sql`not ${bought}`;
+      return contactSet(EVENTS, CONTACT, sql`e.workspace_id = ${ws} and e.type = 'purchase' ${window('e', env, c.within_days)} ${product}`, c.op === 'has_not_purchased');
     }
     case 'total_spent':
     case 'order_count':
-      return compare(ecommerceValue(c, env), 'number', c, env);
     case 'last_order_date':
-      return compare(ecommerceValue(c, env), 'date', c, env);
+      return ecommerce(c, env);
     case 'event':
       return customEvent(c, env);
   }
 }
-
-/** The contact's total spent, order count or last order date (local), each over its purchase events. */
-export function ecommerceValue(c: ConditionOf<'total_spent' | 'order_count' | 'last_order_date'>, env: CriteriaEnv): Sql {
-  if (c.type === 'total_spent') return sql`coalesce((select sum(${numeric(sql`e.data -> 'total'`)}) from events e where ${purchases(env, c.within_days)}), 0)`;
-  if (c.type === 'order_count') return sql`(select count(*) from events e where ${purchases(env, c.within_days)})`;
-  return sql`((select max(e.occurred_at) from events e where ${purchases(env)}) at time zone ${env.timezone}::text)::date`;
-}
-
-const ofContact = (alias: string, env: CriteriaEnv) => sql`${sql.raw(alias)}.workspace_id = ${env.workspaceId} and ${sql.raw(alias)}.contact_id = c.id`;
 
 /** Never after now; with `days`, not before now minus that many 24-hour days. */
 function window(alias: string, env: CriteriaEnv, days?: number): Sql {
@@ -44,7 +37,59 @@ function window(alias: string, env: CriteriaEnv, days?: number): Sql {
   return sql`and ${at} <= ${env.now}::timestamptz ${since}`;
 }
 
-const purchases = (env: CriteriaEnv, days?: number) => sql`${ofContact('e', env)} and e.type = 'purchase' ${window('e', env, days)}`;
+const only = (env: CriteriaEnv) => (env.only ? sql`and e.contact_id = any(${env.only}::bigint[])` : sql``);
+
+/**
+ * Contacts whose per-contact aggregate over the matching events passes `having`, as a set
+ * (a semi- or anti-join against one grouped scan, never one sub-query per contact).
+ */
+function grouped(env: CriteriaEnv, where: Sql, having: Sql, negated: boolean): Compiled {
+  const from = sql`(select e.contact_id from events e where ${where} ${only(env)} group by e.contact_id having ${having}) g`;
+  return contactSet(from, sql`g.contact_id`, sql`true`, negated);
+}
+
+/** How a comparison treats the value of a contact with no orders (0, or no date). */
+export function emptyPasses(c: Comparison, empty: number | null): boolean {
+  const v = c.value as number;
+  if (empty === null) return c.op === 'neq' || c.op === 'is_empty';
+  switch (c.op) {
+    case 'eq':
+      return empty === v;
+    case 'neq':
+      return empty !== v;
+    case 'lt':
+      return empty < v;
+    case 'gt':
+      return empty > v;
+    case 'between':
+      return v <= empty && empty <= (c.to as number);
+    default:
+      return c.op === 'is_not_empty';
+  }
+}
+
+/** A contact's total spent, order count or last order date (local), over its purchase events. */
+export function ecommerceValue(c: ConditionOf<'total_spent' | 'order_count' | 'last_order_date'>, env: CriteriaEnv): Sql {
+  if (c.type === 'total_spent') return sql`coalesce(sum(${numeric(sql`e.data -> 'total'`)}), 0)`;
+  if (c.type === 'order_count') return sql`count(*)`;
+  return sql`(max(e.occurred_at) at time zone ${env.timezone}::text)::date`;
+}
+
+/** The contact's own total spent, order count or last order date, for explain. */
+export function ecommerceActual(c: ConditionOf<'total_spent' | 'order_count' | 'last_order_date'>, env: CriteriaEnv, contact: Sql): Sql {
+  const days = c.type === 'last_order_date' ? undefined : c.within_days;
+  return sql`(select ${ecommerceValue(c, env)} from events e
+               where e.workspace_id = ${env.workspaceId} and e.contact_id = ${contact}.id and e.type = 'purchase' ${window('e', env, days)})`;
+}
+
+function ecommerce(c: ConditionOf<'total_spent' | 'order_count' | 'last_order_date'>, env: CriteriaEnv): Compiled {
+  const days = c.type === 'last_order_date' ? undefined : c.within_days;
+  const where = sql`e.workspace_id = ${env.workspaceId} and e.type = 'purchase' ${window('e', env, days)}`;
+  const pass = compare(ecommerceValue(c, env), c.type === 'last_order_date' ? 'date' : 'number', c, env);
+  // a contact without orders has the empty value (0, or no date): when that value passes, take
+  // everyone but the contacts whose orders fail, so buyers-less contacts need no scan of their own
+  return emptyPasses(c, c.type === 'last_order_date' ? null : 0) ? grouped(env, where, sql`not ${pass}`, true) : grouped(env, where, pass, false);
+}
 
 /** A JSON number, or a string holding a plain decimal number; anything else is NULL (never an error). */
 export function numeric(json: Sql): Sql {
@@ -64,43 +109,47 @@ function productMatch(p: NonNullable<ConditionOf<'purchase'>['product']>): Sql {
 
 /**
  * Message activity. The literal JSON keys below match the expression indexes of migration
- * 003 (events_campaign, events_journey_step): the planner uses them only when the key in the
- * query is the same literal, so the keys are never parameters. A click counts as an open
- * (tracking pixels are often blocked; a click proves the email was opened). Received means
- * sent and not bounced (same delivery_id).
+ * 003 (events_campaign, events_journey_step, partial on the message types named here as
+ * constants): the planner uses them only when the key in the query is the same literal, so
+ * the keys are never parameters. A campaign, message or
+ * journey step has one channel, so `channel` filters only unscoped activity (and scoped
+ * queries stay index-only). A click counts as an open (pixels are often blocked).
+ * Received means sent and not bounced (the bounce carries the send's delivery_id and scope).
  */
-function activity(c: ConditionOf<'email_activity'>, env: CriteriaEnv): Sql {
+function activity(c: ConditionOf<'email_activity'>, env: CriteriaEnv): Compiled {
+  const ws = env.workspaceId;
   const scope = (a: string) => {
     const d = sql.raw(`${a}.data`);
-    let s = sql`and ${d} ->> 'channel' = ${c.channel}::text`;
-    if (c.campaign_id !== undefined) s = sql`${s} and ${d} ? 'campaign_id' and ${d} ->> 'campaign_id' = ${String(c.campaign_id)}::text`;
-    if (c.message_id !== undefined) s = sql`${s} and ${d} ->> 'message_id' = ${String(c.message_id)}::text`;
-    if (c.journey_id !== undefined) s = sql`${s} and ${d} ? 'journey_id' and ${d} ->> 'journey_id' = ${String(c.journey_id)}::text`;
-    if (c.step_id !== undefined) s = sql`${s} and ${d} ->> 'step_id' = ${c.step_id}::text`;
-    return s;
+    if (c.campaign_id !== undefined) return sql`and ${d} ->> 'campaign_id' = ${String(c.campaign_id)}::text`;
+    if (c.message_id !== undefined) return sql`and ${d} ->> 'message_id' = ${String(c.message_id)}::text`;
+    if (c.journey_id !== undefined) {
+      const step = c.step_id !== undefined ? sql`and ${d} ->> 'step_id' = ${c.step_id}::text` : sql``;
+      return sql`and ${d} ->> 'journey_id' = ${String(c.journey_id)}::text ${step}`;
+    }
+    return sql``;
   };
+  const scoped = c.campaign_id !== undefined || c.message_id !== undefined || c.journey_id !== undefined;
+  const channel = (a: string) => (scoped ? sql`` : sql`and ${sql.raw(a)}.data ->> 'channel' = ${c.channel}::text`);
+  const negated = c.op.startsWith('not_');
   const positive = c.op.replace(/^not_/, '');
-  let found: Sql;
   if (positive === 'received') {
-    found = sql`exists (select 1 from events s where ${ofContact('s', env)} and s.type = 'message.sent' ${scope('s')} ${window('s', env, c.within_days)}
-      and not exists (select 1 from events b where ${ofContact('b', env)} and b.type = 'message.bounced'
-                         and b.data ->> 'delivery_id' = s.data ->> 'delivery_id' and b.occurred_at <= ${env.now}::timestamptz))`;
-  } else {
-    const types = positive === 'opened' ? ['message.opened', 'message.clicked'] : ['message.clicked'];
-    const url = c.url !== undefined ? sql`and e.data ->> 'url' = ${c.url}::text` : sql``;
-    found = sql`exists (select 1 from events e where ${ofContact('e', env)} and e.type = any(${types}::text[]) ${scope('e')} ${window('e', env, c.within_days)} ${url})`;
+    const bounced = sql`exists (select 1 from events b where b.workspace_id = ${ws} and b.contact_id = s.contact_id and b.type = 'message.bounced' ${scope('b')}
+                          and b.data ->> 'delivery_id' = s.data ->> 'delivery_id' and b.occurred_at <= ${env.now}::timestamptz)`;
+    return contactSet(sql`events s`, sql`s.contact_id`, sql`s.workspace_id = ${ws} and s.type = 'message.sent' ${scope('s')} ${channel('s')} ${window('s', env, c.within_days)} and not ${bounced}`, negated);
   }
-  return c.op.startsWith('not_') ? sql`not ${found}` : found;
+  // constants in the text (our own), so the partial indexes' type predicate is provably implied
+  const types = sql.raw(positive === 'opened' ? `('message.opened', 'message.clicked')` : `('message.clicked')`);
+  const url = c.url !== undefined ? sql`and e.data ->> 'url' = ${c.url}::text` : sql``;
+  return contactSet(EVENTS, CONTACT, sql`e.workspace_id = ${ws} and e.type in ${types} ${scope('e')} ${channel('e')} ${window('e', env, c.within_days)} ${url}`, negated);
 }
 
 /** did / did not do event E, with property conditions, at least K times (default 1). */
-function customEvent(c: ConditionOf<'event'>, env: CriteriaEnv): Sql {
+function customEvent(c: ConditionOf<'event'>, env: CriteriaEnv): Compiled {
   const props = (c.where ?? []).map((w) => sql`and ${property(w)}`);
-  const from = sql`from events e where ${ofContact('e', env)} and e.type = ${c.event}::text ${window('e', env, c.within_days)} ${sql.join(props, ' ')}`;
+  const where = sql`e.workspace_id = ${env.workspaceId} and e.type = ${c.event}::text ${window('e', env, c.within_days)} ${sql.join(props, ' ')}`;
   const k = c.min_count ?? 1;
-  // with K > 1 the count stops at K rows: no contact's whole history is counted
-  const did = k === 1 ? sql`exists (select 1 ${from})` : sql`(select count(*) from (select 1 ${from} limit ${k}) x) >= ${k}`;
-  return c.op === 'did' ? did : sql`not ${did}`;
+  if (k === 1) return contactSet(EVENTS, CONTACT, where, c.op === 'did_not');
+  return grouped(env, where, sql`count(*) >= ${k}`, c.op === 'did_not');
 }
 
 function property(w: NonNullable<ConditionOf<'event'>['where']>[number]): Sql {

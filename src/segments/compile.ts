@@ -13,7 +13,25 @@ export interface CriteriaEnv {
   timezone: string;
   /** Custom field keys and their types. */
   fields: Map<string, FieldType>;
+  /**
+   * Only these contacts will be asked about (a journey batch, explain): the restriction is
+   * pushed into every sub-select, so a batch never computes a whole segment.
+   */
+  only?: number[];
 }
+
+/**
+ * A compiled condition is either a predicate on the contact row, or a set of contacts
+ * (`select col from … where …`), possibly negated. Sets are what make counts fast: in AND
+ * position a set becomes a correlated [NOT] EXISTS, which the planner turns into a semi- or
+ * anti-join; in an OR group the sets are unioned and joined once (see compileNode).
+ */
+export type Compiled =
+  | { kind: 'row'; pred: (c: Sql) => Sql }
+  | { kind: 'set'; from: Sql; col: Sql; where: Sql; negated: boolean };
+
+export const rowPred = (pred: (c: Sql) => Sql): Compiled => ({ kind: 'row', pred });
+export const contactSet = (from: Sql, col: Sql, where: Sql, negated = false): Compiled => ({ kind: 'set', from, col, where, negated });
 
 /**
  * Compiles a criteria tree into a boolean predicate over the contacts row aliased `c`.
@@ -21,72 +39,105 @@ export interface CriteriaEnv {
  * NULL, so NOT and the explain view agree with the count (no three-valued surprises).
  */
 export function compileCriteria(node: Criteria, env: CriteriaEnv): Sql {
-  if (isGroup(node)) {
-    const parts = childrenOf(node).map((n) => compileCriteria(n, env));
-    const and = 'all' in node;
-    if (parts.length === 0) return and ? sql`true` : sql`false`;
-    return sql`(${sql.join(parts, and ? ' and ' : ' or ')})`;
-  }
-  return compileCondition(node, env);
+  return compileNode(node, env, 0);
 }
 
-export function compileCondition(c: Condition, env: CriteriaEnv): Sql {
+const alias = (depth: number) => sql.raw(depth === 0 ? 'c' : `c${depth}`);
+
+/** The predicate of a node over the contact alias of this depth. */
+export function compileNode(node: Criteria, env: CriteriaEnv, depth: number): Sql {
+  const c = alias(depth);
+  if (!isGroup(node)) return predicate(compileCondition(node, env), c);
+  const kids = childrenOf(node);
+  if ('all' in node) return kids.length ? sql`(${sql.join(kids.map((k) => compileNode(k, env, depth)), ' and ')})` : sql`true`;
+  if (kids.length === 0) return sql`false`;
+  if (kids.length === 1) return compileNode(kids[0], env, depth);
+  if (kids.every(inline)) return sql`(${sql.join(kids.map((k) => compileNode(k, env, depth)), ' or ')})`;
+  // OR over sub-selects would run one correlated probe per contact and branch: instead the
+  // branches' contact sets are unioned (UNION, so the planner knows it is distinct) and
+  // joined once. EXISTS rather than IN: a caller's NOT then becomes an anti-join, where
+  // NOT IN would fall back to a sub-plan rescanned per contact when the set is large.
+  return sql`exists (select 1 from (${sql.join(kids.map((k) => setOf(k, env, depth + 1)), ' union ')}) ${sql.raw(`u${depth}`)}(id) where ${sql.raw(`u${depth}`)}.id = ${c}.id)`;
+}
+
+/** Row-only subtrees (fields, consent) stay plain boolean expressions on the row. */
+function inline(node: Criteria): boolean {
+  return isGroup(node) ? childrenOf(node).every(inline) : node.type === 'field' || node.type === 'consent';
+}
+
+export function predicate(x: Compiled, c: Sql): Sql {
+  if (x.kind === 'row') return x.pred(c);
+  const exists = sql`exists (select 1 from ${x.from} where ${x.col} = ${c}.id and ${x.where})`;
+  return x.negated ? sql`not ${exists}` : exists;
+}
+
+/** `select <contact id> …` for the contacts matching a node (duplicates allowed). */
+function setOf(node: Criteria, env: CriteriaEnv, depth: number): Sql {
+  const only = (col: Sql) => (env.only ? sql`and ${col} = any(${env.only}::bigint[])` : sql``);
+  if (isGroup(node) && 'any' in node && node.any.length && !inline(node)) return sql.join(node.any.map((k) => setOf(k, env, depth)), ' union ');
+  if (!isGroup(node)) {
+    const x = compileCondition(node, env);
+    if (x.kind === 'set' && !x.negated) return sql`select ${x.col} from ${x.from} where ${x.where} ${only(x.col)}`;
+  }
+  const c = alias(depth);
+  return sql`select ${c}.id from contacts ${c} where ${c}.workspace_id = ${env.workspaceId} ${only(sql`${c}.id`)} and ${compileNode(node, env, depth)}`;
+}
+
+export function compileCondition(c: Condition, env: CriteriaEnv): Compiled {
   const ws = env.workspaceId;
   switch (c.type) {
     case 'list': {
-      const member = sql`exists (select 1 from list_members m where m.workspace_id = ${ws} and m.contact_id = c.id and m.list_id = any(${c.list_ids}::bigint[]))`;
-      return c.op === 'in' ? member : sql`not ${member}`;
+      // one id as `=`: the planner estimates it far better than `= any(array)`
+      const ids = c.list_ids.length === 1 ? sql`m.list_id = ${c.list_ids[0]}::bigint` : sql`m.list_id = any(${c.list_ids}::bigint[])`;
+      return contactSet(sql`list_members m`, sql`m.contact_id`, sql`m.workspace_id = ${ws} and ${ids}`, c.op === 'not_in');
     }
-    case 'tag': {
-      const has = sql`exists (select 1 from contact_tags t where t.workspace_id = ${ws} and t.contact_id = c.id and t.tag = ${c.tag}::text)`;
-      return c.op === 'has' ? has : sql`not ${has}`;
-    }
-    case 'consent': {
-      const column = c.channel === 'email' ? sql`c.email_status` : sql`c.sms_status`;
-      return c.op === 'is' ? sql`${column} = ${c.status}::text` : sql`${column} <> ${c.status}::text`;
-    }
+    case 'tag':
+      return contactSet(sql`contact_tags t`, sql`t.contact_id`, sql`t.workspace_id = ${ws} and t.tag = ${c.tag}::text`, c.op === 'has_not');
+    case 'consent':
+      return rowPred((r) => {
+        const column = sql`${r}.${sql.raw(c.channel === 'email' ? 'email_status' : 'sms_status')}`;
+        return c.op === 'is' ? sql`${column} = ${c.status}::text` : sql`${column} <> ${c.status}::text`;
+      });
     case 'engagement':
       return engagement(c, ws);
     case 'field':
-      return fieldPredicate(c, env);
+      return rowPred((r) => fieldPredicate(c, env, r));
     default:
       return compileEventCondition(c, env);
   }
 }
 
 /**
- * Contacts without an engagement row are 'everyone_else' with no previous level. Written
- * as (NOT) EXISTS so the planner turns a count into a semi- or anti-join on the level index.
+ * Contacts without an engagement row are 'everyone_else' with no previous level, so
+ * "current is everyone_else" is the absence of a row at another level.
  */
-function engagement(c: ConditionOf<'engagement'>, ws: number): Sql {
+function engagement(c: ConditionOf<'engagement'>, ws: number): Compiled {
+  const from = sql`contact_engagement e`;
+  if (c.which === 'current' && c.level === 'everyone_else')
+    return contactSet(from, sql`e.contact_id`, sql`e.workspace_id = ${ws} and e.level <> 'everyone_else'`, c.op === 'is');
   const column = c.which === 'current' ? sql`e.level` : sql`e.previous_level`;
-  const row = (cond: Sql) => sql`exists (select 1 from contact_engagement e where e.workspace_id = ${ws} and e.contact_id = c.id and ${cond})`;
-  let is: Sql;
-  if (c.which === 'current' && c.level === 'everyone_else') is = sql`not ${row(sql`e.level <> 'everyone_else'`)}`;
-  else is = row(sql`${column} = ${c.level}::text`);
-  return c.op === 'is' ? is : sql`not ${is}`;
+  return contactSet(from, sql`e.contact_id`, sql`e.workspace_id = ${ws} and ${column} = ${c.level}::text`, c.op === 'is_not');
 }
 
-/** The SQL value of a field: text, numeric, date (local date for created_at) or boolean. */
-export function fieldValue(field: string, env: CriteriaEnv): { expr: Sql; type: FieldType } {
+/** The SQL value of a field of contact `r`: text, numeric, date (local date for created_at) or boolean. */
+export function fieldValue(field: string, env: CriteriaEnv, r: Sql = sql.raw('c')): { expr: Sql; type: FieldType } {
   const type = fieldType(field, env.fields);
   if (!type) throw new AppError('validation', `no such field ${field}`, [{ path: 'field', message: 'no such field' }]);
   switch (field) {
     case 'created_at':
-      return { expr: sql`(c.created_at at time zone ${env.timezone}::text)::date`, type };
+      return { expr: sql`(${r}.created_at at time zone ${env.timezone}::text)::date`, type };
     case 'birthday':
-      return { expr: sql`c.birthday`, type };
     case 'email':
     case 'phone':
     case 'first_name':
     case 'last_name':
     case 'language':
     case 'timezone':
-      return { expr: sql.raw(`c.${field}`), type }; // one of our own column names
+      return { expr: sql`${r}.${sql.raw(field)}`, type }; // one of our own column names
   }
   // custom fields hold typed JSON; a value of another JSON type (bad data) counts as empty
-  const json = sql`(c.fields -> ${field}::text)`;
-  const text = sql`(c.fields ->> ${field}::text)`;
+  const json = sql`(${r}.fields -> ${field}::text)`;
+  const text = sql`(${r}.fields ->> ${field}::text)`;
   switch (type) {
     case 'text':
       return { expr: text, type };
@@ -99,8 +150,8 @@ export function fieldValue(field: string, env: CriteriaEnv): { expr: Sql; type: 
   }
 }
 
-function fieldPredicate(c: ConditionOf<'field'>, env: CriteriaEnv): Sql {
-  const { expr, type } = fieldValue(c.field, env);
+function fieldPredicate(c: ConditionOf<'field'>, env: CriteriaEnv, r: Sql): Sql {
+  const { expr, type } = fieldValue(c.field, env, r);
   if (type === 'text') return textOp(expr, c.op, c.value as string);
   if (type === 'boolean') {
     if (c.op === 'is_empty') return sql`${expr} is null`;
@@ -144,7 +195,7 @@ export interface Comparison {
  * Numbers and dates: an empty value satisfies only is_empty and the negations (neq is
  * "not equal", so it includes contacts without a value); lt, gt, between need a value.
  */
-export function compare(x: Sql, type: 'number' | 'date', c: Comparison, env: CriteriaEnv): Sql {
+export function compare(x: Sql, type: 'number' | 'date', c: Comparison, env: Pick<CriteriaEnv, 'now' | 'timezone'>): Sql {
   const cast = type === 'date' ? sql`::date` : sql`::numeric`;
   const v = sql`${c.value}${cast}`;
   const today = localToday(env);

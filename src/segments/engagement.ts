@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { sql, type Queryable } from '../db/index.ts';
+import { sql, type Db, type Queryable } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import { completeJob, enqueue, type JobHandler } from '../queue/index.ts';
 import { ENGAGEMENT_LEVELS, type EngagementLevel } from './schema.ts';
@@ -44,61 +44,83 @@ export function engagementSettings(raw: unknown): EngagementSettings {
 }
 
 /**
- * Recomputes every contact's level in a few set-based statements (no per-contact loop):
- * message events are folded per delivery (sent, bounced, opened, clicked), then per contact,
- * then compared with the stored levels; only changes are written, each with a history row.
- * A contact whose emails all left the window goes back to everyone_else.
+ * Recomputes every contact's level in two set-based statements (no per-contact loop), in
+ * one transaction. First the levels, read-only so PostgreSQL may use parallel workers
+ * (a statement that writes never does): message events are projected to narrow rows
+ * (contact, delivery, a flag bitmask), sorted once, and folded per delivery then per
+ * contact by two streaming aggregates. Then only the changes are written, each with a
+ * history row. A contact whose emails all left the window goes back to everyone_else.
  */
-export async function recomputeEngagement(q: Queryable, workspaceId: number, now: Date, s: EngagementSettings) {
+export async function recomputeEngagement(q: Queryable | Db, workspaceId: number, now: Date, s: EngagementSettings): Promise<EngagementResult> {
+  // the temporary table lives in one session: given the pool, take one connection
+  if ('tx' in q) return q.tx((tx) => recomputeEngagement(tx, workspaceId, now, s));
   const ws = workspaceId;
   const start = new Date(now.getTime() - s.window_days * 86_400_000);
   const cutoff = new Date(now.getTime() - SETTLE_MS);
   await q.query(sql`select pg_advisory_xact_lock(${LOCK}::int, (${ws}::bigint % 2147483647)::int)`);
+  await q.query('drop table if exists pg_temp.engagement_levels');
+  // flags per event: 1 counted send (marketing email, sent 24 h ago or more), 2 bounce,
+  // 4 open, 12 click (a click is an open too); a delivery counts when (flags & 3) = 1
+  await q.query(sql`
+    create temporary table engagement_levels on commit drop as
+    select contact_id,
+           case when received < ${s.min_emails}::int then 'everyone_else'
+                when opened >= ${s.most_open_rate}::numeric * received and clicked > 0 then 'most'
+                when opened >= ${s.somewhat_open_rate}::numeric * received or clicked > 0 then 'somewhat'
+                else 'least' end as level
+      from (select contact_id, count(*) as received, count(*) filter (where flags & 4 <> 0) as opened,
+                   count(*) filter (where flags & 8 <> 0) as clicked
+              from (select contact_id, bit_or(flags) as flags
+                      from (select e.contact_id, (e.data ->> 'delivery_id') collate "C" as delivery,
+                                   case e.type when 'message.sent' then
+                                          case when e.occurred_at < ${cutoff}::timestamptz and e.data ->> 'channel' = 'email'
+                                                    and coalesce(e.data ->> 'transactional', 'false') <> 'true' then 1 else 0 end
+                                        when 'message.bounced' then 2 when 'message.opened' then 4 else 12 end as flags
+                              from events e
+                             where e.workspace_id = ${ws} and e.type in ('message.sent', 'message.bounced', 'message.opened', 'message.clicked')
+                               -- opens and clicks follow their send: the window's start bounds every type
+                               and e.occurred_at >= ${start}::timestamptz and e.occurred_at <= ${now}::timestamptz
+                               and e.contact_id is not null
+                             -- sorted here, on narrow rows, so both groupings below stream
+                             order by 1, 2 offset 0) x
+                     where delivery is not null
+                     group by contact_id, delivery) d
+             where flags & 3 = 1
+             group by contact_id) st`);
   const { rows } = await q.query<{ level: EngagementLevel; n: number }>(sql`
-    with per_delivery as (
-      -- opens and clicks follow their send, so the window's start bounds every type
-      select e.contact_id,
-             bool_or(e.type = 'message.sent' and e.occurred_at < ${cutoff}::timestamptz and e.data ->> 'channel' = 'email'
-                     and coalesce(e.data ->> 'transactional', 'false') <> 'true') as counted,
-             bool_or(e.type = 'message.bounced') as bounced,
-             bool_or(e.type <> 'message.sent' and e.type <> 'message.bounced') as opened,
-             bool_or(e.type = 'message.clicked') as clicked
-        from events e
-       where e.workspace_id = ${ws} and e.type in ('message.sent', 'message.bounced', 'message.opened', 'message.clicked')
-         and e.occurred_at >= ${start}::timestamptz and e.occurred_at <= ${now}::timestamptz
-         and e.contact_id is not null and e.data ? 'delivery_id'
-       group by e.contact_id, e.data ->> 'delivery_id'),
-    stats as (
-      select contact_id, count(*) as received, count(*) filter (where opened) as opened, count(*) filter (where clicked) as clicked
-        from per_delivery where counted and not bounced group by contact_id),
-    levels as (
-      select contact_id,
-             case when received < ${s.min_emails}::int then 'everyone_else'
-                  when opened >= ${s.most_open_rate}::numeric * received and clicked > 0 then 'most'
-                  when opened >= ${s.somewhat_open_rate}::numeric * received or clicked > 0 then 'somewhat'
-                  else 'least' end as level
-        from stats),
-    target as (
-      select coalesce(l.contact_id, cur.contact_id) as contact_id,
+    with target as (
+      select coalesce(l.contact_id, cur.contact_id) as contact_id, cur.contact_id is not null as old_row,
              coalesce(l.level, 'everyone_else') as level, coalesce(cur.level, 'everyone_else') as old
-        from levels l
+        from pg_temp.engagement_levels l
         full join (select contact_id, level from contact_engagement where workspace_id = ${ws}) cur on cur.contact_id = l.contact_id),
     changed as (
       -- events outlive deleted contacts
       select t.* from target t
        where t.level <> t.old and exists (select 1 from contacts c where c.workspace_id = ${ws} and c.id = t.contact_id)),
-    saved as (
+    inserted as (
+      -- first change of a contact: a plain insert (no conflict to check for)
       insert into contact_engagement (workspace_id, contact_id, level, previous_level, changed_at)
-      select ${ws}, contact_id, level, old, ${now} from changed
-      on conflict (workspace_id, contact_id) do update
-        set level = excluded.level, previous_level = excluded.previous_level, changed_at = excluded.changed_at
+      select ${ws}, contact_id, level, old, ${now} from changed where not old_row
       returning contact_id, level, previous_level),
+    updated as (
+      update contact_engagement ce set level = ch.level, previous_level = ch.old, changed_at = ${now}
+        from changed ch
+       where ch.old_row and ce.workspace_id = ${ws} and ce.contact_id = ch.contact_id
+      returning ce.contact_id, ce.level, ce.previous_level),
+    saved as (select * from inserted union all select * from updated),
     history as (
       insert into engagement_history (workspace_id, contact_id, level, previous_level, changed_at)
       select ${ws}, contact_id, level, previous_level, ${now} from saved)
     select level, count(*)::int as n from saved group by level`);
+  await q.query('drop table pg_temp.engagement_levels');
   const changed = Object.fromEntries(rows.map((r) => [r.level, r.n]));
   return { changed: rows.reduce((a, r) => a + r.n, 0), changed_to: changed, settings: s };
+}
+
+export interface EngagementResult {
+  changed: number;
+  changed_to: Record<string, number>;
+  settings: EngagementSettings;
 }
 
 /** How many contacts are at each level now (contacts without a row are everyone_else). */

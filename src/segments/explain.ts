@@ -1,7 +1,7 @@
 import { sql, type Queryable, type Sql } from '../db/index.ts';
 import { notFound } from '../errors.ts';
-import { compileCondition, fieldValue, type CriteriaEnv } from './compile.ts';
-import { ecommerceValue } from './compile-events.ts';
+import { compileCondition, fieldValue, predicate, type CriteriaEnv } from './compile.ts';
+import { ecommerceActual } from './compile-events.ts';
 import { describeCondition, explainSentence, LEVEL_NAMES } from './describe.ts';
 import { childrenOf, isGroup, type Condition, type Criteria, type EngagementLevel } from './schema.ts';
 
@@ -23,7 +23,7 @@ function actualOf(c: Condition, env: CriteriaEnv): Sql | null {
     case 'total_spent':
     case 'order_count':
     case 'last_order_date':
-      return sql`to_jsonb(${ecommerceValue(c, env)})`;
+      return sql`to_jsonb(${ecommerceActual(c, env, sql.raw('c'))})`;
     default:
       return null;
   }
@@ -34,13 +34,14 @@ function actualOf(c: Condition, env: CriteriaEnv): Sql | null {
  * query, each as a boolean column next to the contact's own value; groups are combined here
  * from their children, which is sound because no compiled condition is ever NULL.
  */
-export async function explainContact(q: Queryable, criteria: Criteria, contactId: number, env: CriteriaEnv) {
+export async function explainContact(q: Queryable, criteria: Criteria, contactId: number, allEnv: CriteriaEnv) {
+  const env = { ...allEnv, only: [contactId] };
   const conditions: Condition[] = [];
   const collect = (n: Criteria) => (isGroup(n) ? childrenOf(n).forEach(collect) : conditions.push(n));
   collect(criteria);
   const columns = conditions.flatMap((c, i) => {
     const actual = actualOf(c, env);
-    return [sql`${compileCondition(c, env)} as ${sql.raw(`r${i}`)}`, ...(actual ? [sql`${actual} as ${sql.raw(`a${i}`)}`] : [])];
+    return [sql`${predicate(compileCondition(c, env), sql.raw('c'))} as ${sql.raw(`r${i}`)}`, ...(actual ? [sql`${actual} as ${sql.raw(`a${i}`)}`] : [])];
   });
   const { rows } = await q.query<Record<string, unknown>>(sql`
     select c.id ${columns.length ? sql`, ${sql.join(columns)}` : sql``}

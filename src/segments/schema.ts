@@ -131,7 +131,19 @@ const CONDITIONS = {
 export const CONDITION_TYPES = Object.keys(CONDITIONS) as (keyof typeof CONDITIONS)[];
 
 /** One zod schema for the whole tree, for other modules' documents (journey definitions). */
-export const conditionSchema = z.discriminatedUnion('type', Object.values(CONDITIONS) as unknown as [typeof listCondition, typeof fieldCondition]);
+export const conditionSchema = z.discriminatedUnion('type', [
+  listCondition,
+  fieldCondition,
+  tagCondition,
+  consentCondition,
+  engagementCondition,
+  activityCondition,
+  purchaseCondition,
+  totalSpentCondition,
+  orderCountCondition,
+  lastOrderCondition,
+  eventCondition,
+]);
 export type Condition = { [K in keyof typeof CONDITIONS]: z.output<(typeof CONDITIONS)[K]> }[keyof typeof CONDITIONS];
 export type ConditionOf<T extends Condition['type']> = Extract<Condition, { type: T }>;
 export type Group = { all: Criteria[] } | { any: Criteria[] };

@@ -61,11 +61,12 @@ export async function createImport(ctx: Ctx, workspaceId: number, input: ImportI
 const IMPORT_COLUMNS = sql`
   i.id, i.upload_id, i.filename,
   case when i.status in ('done', 'failed') then i.status when j.status = 'failed' then 'failed' else i.status end as status,
-  i.mapping, i.list_ids, i.tags, i.update_existing, i.source, i.total_bytes, i.total_rows, i.bytes_done, i.rows_done,
+  i.mapping, to_jsonb(i.list_ids) as list_ids, i.tags, i.update_existing, i.source, i.total_bytes, i.total_rows, i.bytes_done, i.rows_done,
   case when i.status = 'done' then 100
        else floor(100.0 * i.bytes_done / greatest(i.total_bytes, 1))::int end as progress,
   i.created_count as created, i.updated_count as updated, i.unchanged_count as unchanged, i.skipped_count as skipped,
-  i.error_count, coalesce(i.error, j.last_error) as error, coalesce(j.attempts, 0) as attempts,
+  i.error_count, case when i.status = 'done' then null else coalesce(i.error, j.last_error) end as error,
+  coalesce(j.attempts, 0) as attempts,
   i.created_at, i.started_at, coalesce(i.finished_at, j.finished_at) as finished_at`;
 
 export async function getImport(q: Queryable, workspaceId: number, id: number) {

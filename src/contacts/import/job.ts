@@ -1,30 +1,17 @@
-import { sql, type Queryable } from '../../db/index.ts';
-import { checkpointJob, completeJob, JOB_LEASE_MS, PermanentJobError, type Job, type JobContext } from '../../queue/index.ts';
+import { sql } from '../../db/index.ts';
+import { completeJob, PermanentJobError, type Job, type JobContext } from '../../queue/index.ts';
+import { AppError } from '../../errors.ts';
 import { loadFieldDefs } from '../fields.ts';
-import type { FieldDef, StandardField } from '../validate.ts';
+import { assertLists } from '../lists.ts';
+import type { StandardField } from '../validate.ts';
 import { csvParser, CsvStructureError, normalizeHeader, type CsvRow } from './csv.ts';
-import { checkMapping, mappedColumns, rowToContact, type MappedColumn, type Mapping } from './mapping.ts';
+import { checkMapping, mappedColumns, type Mapping } from './mapping.ts';
 import { workspaceUniqueKey } from './imports.ts';
-import { deleteUploadData, getUpload, readUpload } from './upload.ts';
-import { BatchRaceError, writeBatch, type BatchPlan, type BatchRow } from './write-batch.ts';
+import { deleteUploadData, getUpload, readUpload, type Upload } from './upload.ts';
+import { BatchRaceError, type BatchPlan } from './write-batch.ts';
+import { Batch, commitBatch, START, type Checkpoint, type RowReader } from './batch.ts';
 
 export const BATCH_ROWS = 5000;
-/** Beyond this many stored problems only the counters grow (a wrong file would store millions). */
-export const MAX_STORED_ERRORS = 50_000;
-
-/** The job checkpoint: where to resume reading, and the counters up to there. */
-export interface Checkpoint {
-  byte: number;
-  line: number;
-  rows: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  skipped: number;
-  errors: number;
-  stored_errors: number;
-}
-const START: Checkpoint = { byte: 0, line: 0, rows: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, errors: 0, stored_errors: 0 };
 
 interface ImportRow {
   id: number;
@@ -37,29 +24,30 @@ interface ImportRow {
   source: string;
 }
 
-/** Rows read since the last checkpoint: the valid ones by key (the last duplicate wins), and the rejected lines. */
-class Batch {
-  rows: BatchRow[] = [];
-  byKey = new Map<string, number>();
-  errors: { line: number; column: string | null; reason: string }[] = [];
-  badLines = 0;
-  duplicates = 0;
-  records = 0;
-  end = 0;
-  endLine = 0;
+interface Run {
+  ctx: JobContext;
+  job: Job;
+  imp: ImportRow;
+  upload: Upload;
+  reader: RowReader;
+  plan: BatchPlan;
 }
 
 class FatalImportError extends Error {}
 
-async function prepare(ctx: JobContext, workspaceId: number, imp: ImportRow) {
+/** Checks again what may have changed since the import was queued: fields, unique key, lists. */
+async function prepare(ctx: JobContext, job: Job, imp: ImportRow): Promise<Run> {
+  const workspaceId = job.workspace_id as number;
   const upload = await getUpload(ctx.db, workspaceId, imp.upload_id);
   if (!upload) throw new FatalImportError('the uploaded file is gone');
   if (upload.columns.length === 0) throw new FatalImportError('the file has no header line');
   const defs = await loadFieldDefs(ctx.db, workspaceId);
   const uniqueKey = await workspaceUniqueKey(ctx.db, workspaceId);
-  // fields may have been deleted, or the unique key changed, since the import was queued
   const problems = checkMapping(imp.mapping, upload.columns, defs, uniqueKey);
   if (problems.length) throw new FatalImportError(problems.map((p) => `${p.path}: ${p.message}`).join('; '));
+  await assertLists(ctx.db, workspaceId, imp.list_ids).catch((err: AppError) => {
+    throw new FatalImportError(err.message);
+  });
   const cols = mappedColumns(imp.mapping, upload.columns);
   const plan: BatchPlan = {
     workspaceId,
@@ -70,24 +58,23 @@ async function prepare(ctx: JobContext, workspaceId: number, imp: ImportRow) {
     updateExisting: imp.update_existing,
     source: imp.source,
   };
-  return { upload, defs, uniqueKey, cols, plan };
+  return { ctx, job, imp, upload, plan, reader: { width: upload.columns.length, cols, defs, uniqueKey } };
 }
 
-async function failImport(ctx: JobContext, workspaceId: number, imp: ImportRow, message: string) {
+async function failImport(ctx: JobContext, workspaceId: number, imp: ImportRow, message: string): Promise<never> {
   await ctx.db.tx(async (tx) => {
     await tx.query(sql`
       update imports set status = 'failed', error = ${message}, finished_at = ${ctx.clock.now()}
        where workspace_id = ${workspaceId} and id = ${imp.id}`);
     await deleteUploadData(tx, workspaceId, imp.upload_id);
   });
+  throw new PermanentJobError(message);
 }
 
 /**
- * Runs an import from its checkpoint: the stored file streams through the parser, rows are
- * validated by the shared contact validator and written in batches. Each batch, its rejected
- * lines, the import's counters and the job checkpoint commit in one transaction, so a crash or
- * a retry resumes after the last committed batch and never writes or counts a row twice.
- * A fatal problem (no header, a mapped column or field gone) fails it before any row is written.
+ * Runs an import from its checkpoint. A fatal problem found before the first row (no header,
+ * a mapped column, field or list gone) fails it with nothing written; a transient error
+ * leaves the batch in hand uncommitted and the queue retries the job from the checkpoint.
  */
 export async function runImport(ctx: JobContext, job: Job) {
   const workspaceId = job.workspace_id as number;
@@ -96,64 +83,27 @@ export async function runImport(ctx: JobContext, job: Job) {
       from imports where workspace_id = ${workspaceId} and id = ${job.payload.importId}`);
   const imp = rows[0];
   if (!imp || imp.status === 'done' || imp.status === 'failed') return { skipped: true };
-  let cp: Checkpoint = { ...START, ...(job.progress ?? {}) };
-  let prepared;
+  imp.list_ids = imp.list_ids.map(Number); // node-pg returns bigint[] elements as strings
+  const from: Checkpoint = { ...START, ...(job.progress ?? {}) };
+  let run: Run;
   try {
-    prepared = await prepare(ctx, workspaceId, imp);
+    run = await prepare(ctx, job, imp);
   } catch (err) {
-    if (!(err instanceof FatalImportError)) throw err;
-    await failImport(ctx, workspaceId, imp, err.message);
-    throw new PermanentJobError(err.message);
+    if (err instanceof FatalImportError) return failImport(ctx, workspaceId, imp, err.message);
+    throw err;
   }
-  const { upload, defs, uniqueKey, cols, plan } = prepared;
   await ctx.db.query(sql`
     update imports set status = 'running', started_at = coalesce(started_at, ${ctx.clock.now()})
      where workspace_id = ${workspaceId} and id = ${imp.id}`);
-
-  const commit = async (b: Batch) => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        cp = await ctx.db.tx((tx) => commitBatch(tx, ctx, job, imp, plan, cp, b));
-        return;
-      } catch (err) {
-        if (!(err instanceof BatchRaceError) || attempt >= 3) throw err;
-      }
-    }
-  };
-
-  const source = readUpload(ctx.db, workspaceId, upload.id, cp.byte);
-  const records = csvParser<CsvRow>(source, { byte: cp.byte, line: cp.line }, (r) => r);
-  let header = cp.byte === 0;
-  let batch = new Batch();
-  // the next batch is parsed and validated while the previous one is written
-  let writing: Promise<void> = Promise.resolve();
+  const progress = { cp: from };
   try {
-    for await (const rec of records) {
-      if (header) {
-        header = false;
-        if (normalizeHeader(rec.fields).join('\u0000') !== upload.columns.join('\u0000')) throw new FatalImportError('the header of the file changed since it was uploaded');
-        continue;
-      }
-      addRecord(batch, rec, upload.columns.length, cols, defs, uniqueKey);
-      if (batch.records >= BATCH_ROWS) {
-        const full = batch;
-        batch = new Batch();
-        await writing;
-        writing = commit(full);
-        writing.catch(() => {}); // awaited before the next batch or after the loop
-      }
-    }
-    await writing;
-    if (batch.records > 0) await commit(batch);
+    await importRows(run, progress);
   } catch (err) {
-    await writing.catch(() => {});
-    if (err instanceof FatalImportError || err instanceof CsvStructureError) {
-      const message = cp.rows > 0 ? `${err.message} (rows before line ${cp.line + 1} were imported)` : err.message;
-      await failImport(ctx, workspaceId, imp, message);
-      throw new PermanentJobError(message);
-    }
-    throw err;
+    if (!(err instanceof FatalImportError || err instanceof CsvStructureError)) throw err;
+    const done = progress.cp.rows > 0 ? ` (the rows before line ${progress.cp.line + 1} were imported)` : '';
+    return failImport(ctx, workspaceId, imp, err.message + done);
   }
+  const cp = progress.cp;
   const result = { created: cp.created, updated: cp.updated, unchanged: cp.unchanged, skipped: cp.skipped, errors: cp.errors };
   await ctx.db.tx(async (tx) => {
     await tx.query(sql`
@@ -165,54 +115,46 @@ export async function runImport(ctx: JobContext, job: Job) {
   return result;
 }
 
-function addRecord(b: Batch, rec: CsvRow, width: number, cols: MappedColumn[], defs: Map<string, FieldDef>, uniqueKey: string) {
-  b.records++;
-  b.end = rec.end;
-  b.endLine = rec.endLine;
-  const r = rowToContact(rec.fields, width, cols, defs, uniqueKey);
-  if ('problems' in r) {
-    b.badLines++;
-    for (const p of r.problems) b.errors.push({ line: rec.line, column: p.column ?? null, reason: p.reason });
-    return;
-  }
-  const at = b.byKey.get(r.key);
-  if (at === undefined) {
-    b.byKey.set(r.key, b.rows.length);
-    b.rows.push(r);
-  } else {
-    b.rows[at] = r;
-    b.duplicates++;
-  }
-}
-
-async function commitBatch(tx: Queryable, ctx: JobContext, job: Job, imp: ImportRow, plan: BatchPlan, cp: Checkpoint, b: Batch): Promise<Checkpoint> {
-  const ws = plan.workspaceId;
-  // No wait for the WAL flush: a batch lost in a crash goes with its checkpoint, so it is redone.
-  // No JIT: the batch statement's cost estimate triggers it, and compiling took ~1 s per batch.
-  await tx.query('set local synchronous_commit = off; set local jit = off');
-  const counts = await writeBatch(tx, plan, b.rows, ctx.clock.now());
-  const stored = b.errors.slice(0, Math.max(0, MAX_STORED_ERRORS - cp.stored_errors));
-  const next: Checkpoint = {
-    byte: b.end,
-    line: b.endLine,
-    rows: cp.rows + b.records,
-    created: cp.created + counts.created,
-    updated: cp.updated + counts.updated,
-    unchanged: cp.unchanged + (plan.updateExisting ? counts.existing - counts.updated : 0),
-    skipped: cp.skipped + b.badLines + b.duplicates + (plan.updateExisting ? 0 : counts.existing),
-    errors: cp.errors + b.badLines,
-    stored_errors: cp.stored_errors + stored.length,
+/**
+ * Streams the stored file from the checkpoint through the parser, in batches of BATCH_ROWS
+ * records; the next batch is parsed and validated while the previous one is written.
+ */
+async function importRows(run: Run, progress: { cp: Checkpoint }) {
+  const { ctx, job, imp, upload, plan, reader } = run;
+  const commit = async (b: Batch) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        progress.cp = await ctx.db.tx((tx) => commitBatch(tx, ctx, job, imp.id, plan, progress.cp, b));
+        return;
+      } catch (err) {
+        // another writer created some of these contacts meanwhile: the next try sees them
+        if (!(err instanceof BatchRaceError) || attempt >= 3) throw err;
+      }
+    }
   };
-  if (stored.length)
-    await tx.query(sql`
-      insert into import_errors (workspace_id, import_id, line, column_name, reason)
-      select ${ws}, ${imp.id}, l, c, r
-        from unnest(${stored.map((e) => e.line)}::bigint[], ${stored.map((e) => e.column)}::text[], ${stored.map((e) => e.reason)}::text[]) as u(l, c, r)`);
-  await tx.query(sql`
-    update imports set bytes_done = ${next.byte}, rows_done = ${next.rows}, created_count = ${next.created},
-           updated_count = ${next.updated}, unchanged_count = ${next.unchanged}, skipped_count = ${next.skipped},
-           error_count = ${next.errors}
-     where workspace_id = ${ws} and id = ${imp.id}`);
-  await checkpointJob(tx, ctx.clock, job.id, next, JOB_LEASE_MS);
-  return next;
+  const start = { byte: progress.cp.byte, line: progress.cp.line };
+  const records = csvParser<CsvRow>(readUpload(ctx.db, plan.workspaceId, upload.id, start.byte), start, (r) => r);
+  let header = start.byte === 0;
+  let batch = new Batch();
+  let writing: Promise<void> = Promise.resolve();
+  try {
+    for await (const rec of records) {
+      if (header) {
+        header = false;
+        if (normalizeHeader(rec.fields).join('\u0000') !== upload.columns.join('\u0000')) throw new FatalImportError('the header of the file changed since it was uploaded');
+        continue;
+      }
+      batch.add(rec, reader);
+      if (batch.records < BATCH_ROWS) continue;
+      const full = batch;
+      batch = new Batch();
+      await writing;
+      writing = commit(full);
+      writing.catch(() => {}); // awaited before the next batch, or below
+    }
+    await writing;
+    if (batch.records > 0) await commit(batch);
+  } finally {
+    await writing.catch(() => {});
+  }
 }

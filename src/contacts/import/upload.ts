@@ -46,17 +46,21 @@ export async function storeUpload(
   let seq = 0;
   const pending: Buffer[] = [];
   let pendingBytes = 0;
+  // one chunk is written while the parser reads the next megabyte
   let writing: Promise<unknown> = Promise.resolve();
   const flush = async () => {
     if (pendingBytes === 0) return;
     const data = Buffer.concat(pending, pendingBytes);
-    // base64 text both ways: PGlite converts bytea parameters and results ~8x slower
-    await (writing = db.query(sql`
-      insert into import_upload_chunks (workspace_id, upload_id, seq, start_byte, data)
-      values (${workspaceId}, ${uploadId}, ${seq}, ${size - pendingBytes}, decode(${data.toString('base64')}, 'base64'))`));
-    seq++;
+    const start = size - pendingBytes;
+    const n = seq++;
     pending.length = 0;
     pendingBytes = 0;
+    await writing;
+    // base64 text both ways: PGlite converts bytea parameters and results ~8x slower
+    writing = db.query(sql`
+      insert into import_upload_chunks (workspace_id, upload_id, seq, start_byte, data)
+      values (${workspaceId}, ${uploadId}, ${n}, ${start}, decode(${data.toString('base64')}, 'base64'))`);
+    writing.catch(() => {}); // awaited by the next flush, at the end, or on failure
   };
   // every piece goes to the parser and, a megabyte at a time, to the database
   const tee = async function* () {
@@ -70,6 +74,7 @@ export async function storeUpload(
       yield buf;
     }
     await flush();
+    await writing;
   };
   const scanner = csvScanner();
   try {

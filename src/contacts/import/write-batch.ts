@@ -49,11 +49,27 @@ function batchJson(plan: BatchPlan, rows: BatchRow[]): string {
   );
 }
 
+const col = (prefix: string, f: string) => sql.raw(`${prefix}${f}`);
+
+/** The JSON rows as columns: key, the mapped standard fields, then the custom values. */
 function inputColumns(plan: BatchPlan): Sql {
   const cols = [sql`e ->> 0 as key`];
-  plan.fields.forEach((f, i) => cols.push(f === 'birthday' ? sql`(e ->> ${sql.raw(String(i + 1))})::date as birthday` : sql`e ->> ${sql.raw(String(i + 1))} as ${sql.raw(f)}`));
+  plan.fields.forEach((f, i) => {
+    const at = sql.raw(String(i + 1));
+    cols.push(f === 'birthday' ? sql`(e ->> ${at})::date as birthday` : sql`e ->> ${at} as ${col('', f)}`);
+  });
   if (plan.hasCustom) cols.push(sql`nullif(e -> ${sql.raw(String(plan.fields.length + 1))}, 'null') as fields`);
   return sql.join(cols);
+}
+
+/** One row per mapped field of an existing contact (o) that the input (i) sets: field, old, new. */
+function fieldChanges(plan: BatchPlan): Sql {
+  const std = plan.fields.map((f) => sql`(${f}::text, to_jsonb(${col('o.', f)}), to_jsonb(${col('i.', f)}))`);
+  return sql`
+    select f.field, f.old, f.new
+      from (values ${sql.join(std.length ? std : [sql`(null::text, null::jsonb, null::jsonb)`])}) f(field, old, new)
+     where f.new is not null
+    ${plan.hasCustom ? sql`union all select e.key, o.fields -> e.key, e.value from jsonb_each(i.fields) e` : sql``}`;
 }
 
 /**
@@ -67,24 +83,15 @@ function inputColumns(plan: BatchPlan): Sql {
 export async function writeBatch(q: Queryable, plan: BatchPlan, rows: BatchRow[], now: Date): Promise<BatchCounts> {
   if (rows.length === 0) return { created: 0, existing: 0, updated: 0 };
   const ws = plan.workspaceId;
-  const cols = plan.fields.map((f) => sql.raw(f));
-  const names = sql.join([sql`key`, ...cols, ...(plan.hasCustom ? [sql`fields`] : [])]);
-  const inputFields = plan.hasCustom ? sql`coalesce(i.fields, '{}')` : sql`'{}'::jsonb`;
-  const changes = [
-    ...plan.fields.map((f) => sql`(${f}::text, to_jsonb(o.${sql.raw(f)}), to_jsonb(i.${sql.raw(f)}))`),
-  ];
-  const fieldChanges = sql`
-    select f.field, f.old, f.new from (values ${sql.join(changes.length ? changes : [sql`(null::text, null::jsonb, null::jsonb)`])}) f(field, old, new)
-     where f.new is not null
-    ${plan.hasCustom ? sql`union all select e.key, o.fields -> e.key, e.value from jsonb_each(i.fields) e` : sql``}`;
+  const names = sql.join([sql`key`, ...plan.fields.map((f) => col('', f)), ...(plan.hasCustom ? [sql`fields`] : [])]);
+  const values = sql.join([sql`i.key`, ...plan.fields.map((f) => col('i.', f)), ...(plan.hasCustom ? [sql`coalesce(i.fields, '{}')`] : [])]);
   const sets = sql.join([
-    ...plan.fields.map((f) => sql`${sql.raw(f)} = coalesce(i.${sql.raw(f)}, c.${sql.raw(f)})`),
+    ...plan.fields.map((f) => sql`${col('', f)} = coalesce(${col('i.', f)}, ${col('c.', f)})`),
     ...(plan.hasCustom ? [sql`fields = c.fields || coalesce(i.fields, '{}')`] : []),
     sql`updated_at = ${now}`,
   ]);
+  // without update_existing, contacts that exist are left alone: no fields, lists or tags
   const touched = plan.updateExisting ? sql`select id from created union all select id from old` : sql`select id from created`;
-  const lists = plan.listIds.length > 0;
-  const tags = plan.tags.length > 0;
   const { rows: out } = await q.query<BatchCounts & { raced: number }>(sql`
     with input as (
       select ${inputColumns(plan)} from jsonb_array_elements(${batchJson(plan, rows)}::jsonb) e
@@ -92,14 +99,13 @@ export async function writeBatch(q: Queryable, plan: BatchPlan, rows: BatchRow[]
     old as (
       -- a lateral probe per key: the planner otherwise picks a scan of all the workspace's contacts
       select c.* from input i cross join lateral (
-        select c.id, c.key, ${sql.join(plan.fields.map((f) => sql`c.${sql.raw(f)}`).concat([sql`c.fields`]))}
+        select c.id, c.key, ${sql.join([...plan.fields.map((f) => col('c.', f)), sql`c.fields`])}
           from contacts c where c.workspace_id = ${ws} and c.key = i.key
            for update) c
     ),
     created as (
       insert into contacts (workspace_id, ${names}, created_at, updated_at)
-      select ${ws}, ${sql.join([sql`i.key`, ...plan.fields.map((f) => sql`i.${sql.raw(f)}`)])}
-             ${plan.hasCustom ? sql`, ${inputFields}` : sql``}, ${now}, ${now}
+      select ${ws}, ${values}, ${now}, ${now}
         from input i
        where not exists (select 1 from old o where o.key = i.key)
       on conflict (workspace_id, key) do nothing
@@ -108,7 +114,7 @@ export async function writeBatch(q: Queryable, plan: BatchPlan, rows: BatchRow[]
     changes as (
       select o.id, f.field, f.old, f.new
         from old o join input i on i.key = o.key
-        cross join lateral (${fieldChanges}) f
+        cross join lateral (${fieldChanges(plan)}) f
        where ${plan.updateExisting} and f.old is distinct from f.new
     ),
     updated as (
@@ -121,14 +127,14 @@ export async function writeBatch(q: Queryable, plan: BatchPlan, rows: BatchRow[]
     joined as (
       insert into list_members (workspace_id, list_id, contact_id, joined_at, source)
       select ${ws}, l, t.id, ${now}, 'import' from touched t cross join unnest(${plan.listIds}::bigint[]) l
-       where ${lists}
+       where ${plan.listIds.length > 0}
       on conflict do nothing
       returning list_id, contact_id
     ),
     tagged as (
       insert into contact_tags (workspace_id, contact_id, tag, created_at)
       select ${ws}, t.id, g, ${now} from touched t cross join unnest(${plan.tags}::text[]) g
-       where ${tags}
+       where ${plan.tags.length > 0}
       on conflict do nothing
       returning contact_id, tag
     ),

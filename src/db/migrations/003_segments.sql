@@ -41,6 +41,9 @@ create table contact_engagement (
 create index contact_engagement_level on contact_engagement (workspace_id, level, contact_id);
 create index contact_engagement_previous on contact_engagement (workspace_id, previous_level, contact_id);
 
+-- Every change of level. The key points at contact_engagement (a change always writes that
+-- row first, in the same statement): deleting a contact still cascades through it, and the
+-- check hits a row just written instead of locking one contact row per change.
 create table engagement_history (
   workspace_id bigint not null,
   id bigint generated always as identity,
@@ -49,15 +52,22 @@ create table engagement_history (
   previous_level text,
   changed_at timestamptz not null,
   primary key (workspace_id, id),
-  foreign key (workspace_id, contact_id) references contacts on delete cascade
+  foreign key (workspace_id, contact_id) references contact_engagement on delete cascade
 );
 create index engagement_history_contact on engagement_history (workspace_id, contact_id, id);
 
 -- Message events by campaign and by journey step ("opened campaign X", J-10 "clicked step
--- S"). Partial on the key being present, so custom events cost nothing here; queries repeat
--- the literal `data ? 'campaign_id'` so the planner can use them. Keys are compared as text:
--- a custom event with a non-numeric campaign_id must not make inserts fail on a cast.
-create index events_campaign on events (workspace_id, (data ->> 'campaign_id'), type, contact_id)
-  where data ? 'campaign_id';
-create index events_journey_step on events (workspace_id, (data ->> 'journey_id'), (data ->> 'step_id'), type, contact_id)
-  where data ? 'journey_id';
+-- S"). Partial on the message types the conditions read, which queries name as constants
+-- (a `data ? 'campaign_id'` predicate would do too, but the planner estimates `?` at 0.1 %
+-- of rows and then picks nested loops for campaigns opened by 100,000s). occurred_at last:
+-- "in the last N days" is an index range, and index order follows the log's append order.
+-- (An expression index never serves an index-only scan, so contact_id would buy nothing.)
+-- Keys are compared as text: a non-numeric id must never make an insert fail on a cast.
+create index events_campaign on events (workspace_id, (data ->> 'campaign_id'), type, occurred_at)
+  where type in ('message.sent', 'message.opened', 'message.clicked', 'message.bounced');
+create index events_journey_step on events (workspace_id, (data ->> 'journey_id'), (data ->> 'step_id'), type, occurred_at)
+  where type in ('message.sent', 'message.opened', 'message.clicked', 'message.bounced');
+-- The planner ignores a partial index's expression statistics for whole-table estimates:
+-- without these it guesses 0.5 % of events per campaign and plans nested loops.
+create statistics events_campaign_stats on (data ->> 'campaign_id') from events;
+create statistics events_journey_stats on (data ->> 'journey_id'), (data ->> 'step_id') from events;

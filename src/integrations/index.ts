@@ -1,0 +1,10 @@
+export { integrationRoutes } from './routes.ts';
+export { webhookSource, type WebhookSenderOptions } from './webhooks-out.ts';
+export { attributedRevenue, type AttributedRevenue } from './revenue.ts';
+export { sendTransactional, type TransactionalInput } from './transactional.ts';
+export { ingest, parseJsonExact, type CommerceInput, type Item } from './commerce.ts';
+export { fromShopify } from './shopify.ts';
+export { fromWooCommerce } from './woocommerce.ts';
+export { fromGeneric } from './generic.ts';
+export { isForbiddenAddress, refusalFor } from './address-guard.ts';
+export { base64Signature, outboundSignature } from './signatures.ts';

@@ -1,0 +1,124 @@
+import { del, post, qs } from '../api.ts';
+import { useAction, useGet } from '../data.ts';
+import { Link, navigate } from '../router.tsx';
+import { Badge, Card, Empty, Loading, PageHeader, Status, formatDate } from '../ui/bits.tsx';
+import { ErrorBanner } from '../ui/form.tsx';
+import { contactName } from './ContactsPage.tsx';
+import { Timeline } from './Timeline.tsx';
+
+const LEVELS: Record<string, string> = { most: 'Most engaged', somewhat: 'Somewhat engaged', least: 'Least engaged', everyone_else: 'Everyone else' };
+
+function Consent({ c }: { c: any }) {
+  const base = `/api/v1/contacts/${c.id}`;
+  const set = useAction((b: { channel: string; status: string }) => post(`${base}/consent`, b), [base]);
+  const history = useGet<{ data: any[] }>(`${base}/consent-history`);
+  return (
+    <Card title="Consent">
+      <ErrorBanner error={set.error} />
+      <dl className="kv">
+        <dt>Email</dt>
+        <dd>
+          <Status value={c.email_status} />{' '}
+          {c.email_status === 'subscribed'
+            ? <button className="small" onClick={() => set.mutate({ channel: 'email', status: 'unsubscribed' })}>Unsubscribe</button>
+            : <button className="small" onClick={() => set.mutate({ channel: 'email', status: 'subscribed' })}>Resubscribe</button>}
+        </dd>
+        <dt>SMS</dt>
+        <dd>
+          <Status value={c.sms_status} />{' '}
+          {c.sms_status === 'opted_in'
+            ? <button className="small" onClick={() => set.mutate({ channel: 'sms', status: 'opted_out' })}>Opt out</button>
+            : <button className="small" onClick={() => set.mutate({ channel: 'sms', status: 'opted_in' })}>Opt in</button>}
+        </dd>
+      </dl>
+      <h3>History</h3>
+      <ul className="plain small">
+        {(history.data?.data ?? []).map((h, i) => (
+          <li key={i}><span className="muted">{formatDate(h.occurred_at)}</span> {h.channel}: <b>{h.status.replace(/_/g, ' ')}</b> <span className="muted">({h.source}{h.ip ? `, ${h.ip}` : ''})</span></li>
+        ))}
+      </ul>
+    </Card>
+  );
+}
+
+function Deliveries({ id }: { id: number }) {
+  const q = useGet<{ data: any[] }>(`/api/v1/deliveries${qs({ contact_id: id, limit: 20 })}`);
+  const rows = q.data?.data ?? [];
+  return (
+    <Card title="Messages sent">
+      {q.isLoading ? <Loading /> : rows.length === 0 ? <Empty title="No message sent to this contact yet" /> : (
+        <table className="table">
+          <thead><tr><th>Message</th><th>Source</th><th>Status</th><th>Sent</th></tr></thead>
+          <tbody>
+            {rows.map((d) => (
+              <tr key={d.id}>
+                <td><Link to={`/messages/${d.message_id}`}>#{d.message_id}</Link> <span className="muted small">{d.channel} to {d.to_address}</span></td>
+                <td>{d.campaign_id ? <Link to={`/campaigns/${d.campaign_id}`}>campaign</Link> : d.journey_id ? <Link to={`/journeys/${d.journey_id}`}>journey</Link> : d.source}</td>
+                <td><Status value={d.status} />{d.last_error && <div className="small muted">{d.last_error}</div>}</td>
+                <td className="muted">{formatDate(d.sent_at ?? d.send_at)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Card>
+  );
+}
+
+export function ContactPage({ id }: { id: number }) {
+  const base = `/api/v1/contacts/${id}`;
+  const q = useGet<any>(base);
+  const fields = useGet<{ data: any[] }>('/api/v1/fields');
+  const engagement = useGet<any>(`/api/v1/engagement/contacts/${id}`);
+  const remove = useAction(() => del(base), ['/api/v1/contacts'], () => navigate('/contacts'));
+  if (q.isLoading) return <Loading />;
+  if (q.error) return <ErrorBanner error={q.error} />;
+  const c = q.data;
+  const labels = new Map((fields.data?.data ?? []).map((f) => [f.key, f.label ?? f.key]));
+  const e = engagement.data;
+  return (
+    <>
+      <PageHeader
+        title={contactName(c)}
+        sub={<>Key <code>{c.key}</code> · added {formatDate(c.created_at)}</>}
+        actions={<>
+          <Link className="button" to={`/contacts/${id}/edit`}>Edit</Link>
+          <button className="danger" onClick={() => confirm('Delete this contact and its history?') && remove.mutate(undefined)}>Delete</button>
+        </>}
+      />
+      <div className="grid sidebar-right">
+        <div>
+          <Card title="Fields">
+            <dl className="kv">
+              {(['email', 'phone', 'first_name', 'last_name', 'language', 'timezone', 'birthday'] as const).map((k) => (
+                <FragmentKV key={k} k={k.replace('_', ' ')} v={c[k]} />
+              ))}
+              {Object.entries(c.fields ?? {}).map(([k, v]) => <FragmentKV key={k} k={String(labels.get(k) ?? k)} v={v} />)}
+            </dl>
+          </Card>
+          <Deliveries id={id} />
+          <Timeline id={id} />
+        </div>
+        <div>
+          <Card title="Engagement">
+            {e ? <>
+              <Badge tone="info">{LEVELS[e.level] ?? e.level}</Badge>
+              {e.previous_level && <span className="muted small"> previously {LEVELS[e.previous_level] ?? e.previous_level}</span>}
+            </> : <span className="muted">Not scored yet</span>}
+          </Card>
+          <Card title="Lists">
+            {c.lists.length === 0 ? <span className="muted">On no list.</span> : (
+              <ul className="plain">{c.lists.map((l: any) => <li key={l.id}>{l.name} <span className="muted small">since {formatDate(l.joined_at)}</span></li>)}</ul>
+            )}
+          </Card>
+          <Card title="Tags">{c.tags.length === 0 ? <span className="muted">No tags.</span> : c.tags.map((t: string) => <span key={t} className="tag">{t}</span>)}</Card>
+          <Consent c={c} />
+        </div>
+      </div>
+    </>
+  );
+}
+
+function FragmentKV({ k, v }: { k: string; v: unknown }) {
+  return <><dt>{k}</dt><dd>{v === null || v === undefined || v === '' ? <span className="muted">—</span> : String(v)}</dd></>;
+}

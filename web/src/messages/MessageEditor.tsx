@@ -1,0 +1,85 @@
+import { useEffect, useRef, useState } from 'react';
+import { del, patch } from '../api.ts';
+import { useAction, useGet } from '../data.ts';
+import { navigate } from '../router.tsx';
+import { Badge, Card, Loading, PageHeader } from '../ui/bits.tsx';
+import { ErrorBanner, SelectField, TextArea, TextField } from '../ui/form.tsx';
+import { FieldPicker, insertAt } from './FieldPicker.tsx';
+import { PreviewPane } from './PreviewPane.tsx';
+
+/** Edits an email (subject, body in HTML or MJML, text part, sender) or an SMS; each save is a new version. */
+export function MessageEditor({ id }: { id: number }) {
+  const base = `/api/v1/messages/${id}`;
+  const q = useGet<any>(base);
+  const senders = useGet<{ data: any[] }>('/api/v1/senders');
+  const [name, setName] = useState('');
+  const [content, setContent] = useState<Record<string, any>>({});
+  const [savedAt, setSavedAt] = useState(0);
+  const bodyRef = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    if (!q.data) return;
+    setName(q.data.name);
+    setContent(q.data.content);
+  }, [q.data]);
+  const save = useAction((b: any) => patch(base, b), [base, '/api/v1/messages'], () => setSavedAt(Date.now()));
+  const remove = useAction(() => del(base), ['/api/v1/messages'], () => navigate('/messages'));
+
+  if (q.isLoading) return <Loading />;
+  if (q.error) return <ErrorBanner error={q.error} />;
+  const m = q.data;
+  const email = m.channel === 'email';
+  const set = (k: string, v: unknown) => setContent((c) => {
+    const next = { ...c, [k]: v };
+    if (v === '' || v === undefined) delete next[k];
+    return next;
+  });
+  const insert = (key: 'body' | 'text', tag: string) => {
+    const r = insertAt(bodyRef.current, content[key] ?? '', tag);
+    set(key, r.value);
+    requestAnimationFrame(() => { bodyRef.current?.focus(); bodyRef.current?.setSelectionRange(r.caret, r.caret); });
+  };
+  const seg = m.sms_segments?.default;
+  const err = save.error;
+  const fieldNames = ['name', 'subject', 'preheader', 'body', 'text', 'format', 'sender_id'];
+
+  return (
+    <>
+      <PageHeader
+        title={<>{m.name} <Badge tone={email ? 'info' : 'warn'}>{m.channel}</Badge></>}
+        sub={`Version ${m.version}. Saving makes a new version; queued sends keep theirs.`}
+        actions={<>
+          <button className="danger" onClick={() => confirm('Delete this message?') && remove.mutate(undefined)}>Delete</button>
+          <button className="primary" disabled={save.isPending} onClick={() => save.mutate({ name, content })}>Save</button>
+        </>}
+      />
+      <ErrorBanner error={err ?? remove.error} fields={fieldNames} />
+      {savedAt > 0 && !save.isPending && !err && <div className="banner good">Saved as version {m.version}.</div>}
+      <div className="grid two">
+        <Card title="Content">
+          <TextField label="Name" name="name" value={name} onChange={(e) => setName(e.target.value)} error={err} />
+          {email ? <>
+            <TextField label="Subject" name="subject" errorPath="content.subject" value={content.subject ?? ''} onChange={(e) => set('subject', e.target.value)} error={err} />
+            <TextField label="Preheader" name="preheader" errorPath="content.preheader" value={content.preheader ?? ''} onChange={(e) => set('preheader', e.target.value)} error={err} />
+            <div className="row">
+              <SelectField label="Format" name="format" value={content.format ?? 'html'} onChange={(e) => set('format', e.target.value)} error={err}>
+                <option value="html">HTML</option><option value="mjml">MJML</option>
+              </SelectField>
+              <SelectField label="Sender" name="sender_id" errorPath="content.sender_id" value={content.sender_id ?? ''} onChange={(e) => set('sender_id', e.target.value ? Number(e.target.value) : undefined)} error={err}>
+                <option value="">Workspace default</option>
+                {(senders.data?.data ?? []).map((s) => <option key={s.id} value={s.id}>{s.from_name} &lt;{s.from_email}&gt;</option>)}
+              </SelectField>
+            </div>
+            <div className="actions"><FieldPicker onInsert={(t) => insert('body', t)} /></div>
+            <TextArea ref={bodyRef} label={content.format === 'mjml' ? 'MJML body' : 'HTML body'} name="body" errorPath="content.body" rows={16} value={content.body ?? ''} onChange={(e) => set('body', e.target.value)} error={err} />
+            <TextArea label="Text part" name="text" errorPath="content.text" rows={5} value={content.text ?? ''} onChange={(e) => set('text', e.target.value)} error={err} hint="Leave empty to generate it from the HTML." />
+          </> : <>
+            <div className="actions"><FieldPicker links={false} onInsert={(t) => insert('text', t)} /></div>
+            <TextArea ref={bodyRef} label="SMS text" name="text" errorPath="content.text" rows={6} value={content.text ?? ''} onChange={(e) => set('text', e.target.value)} error={err} />
+            {seg && <p className="small" data-testid="sms-segments">{seg.characters} characters, {seg.encoding}: <b>{seg.segments} segment{seg.segments === 1 ? '' : 's'}</b> ({seg.per_segment} per segment){' '}<span className="muted">as saved</span></p>}
+          </>}
+        </Card>
+        <PreviewPane id={id} channel={m.channel} version={m.version} />
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,24 @@
+import { useState } from 'react';
+import { PageHeader } from '../ui/bits.tsx';
+import { WorkspaceSettings } from './WorkspaceSettings.tsx';
+import { Senders } from './Senders.tsx';
+import { ApiKeys } from './ApiKeys.tsx';
+import { Users } from './Users.tsx';
+
+const TABS = { workspace: 'Workspace', senders: 'Sender identities', users: 'Users and roles', keys: 'API keys' } as const;
+
+export function SettingsPage() {
+  const [tab, setTab] = useState<keyof typeof TABS>('workspace');
+  return (
+    <>
+      <PageHeader title="Settings" />
+      <div className="tabs">
+        {Object.entries(TABS).map(([k, label]) => <button key={k} className={tab === k ? 'active' : ''} onClick={() => setTab(k as keyof typeof TABS)}>{label}</button>)}
+      </div>
+      {tab === 'workspace' && <WorkspaceSettings />}
+      {tab === 'senders' && <Senders />}
+      {tab === 'users' && <Users />}
+      {tab === 'keys' && <ApiKeys />}
+    </>
+  );
+}

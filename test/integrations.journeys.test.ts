@@ -94,5 +94,7 @@ describe('Shopify webhooks drive journeys', () => {
     await t.app.advance(later(HOUR));
     expect((await ws.api('GET', `/api/v1/contacts/${c.id}`)).body.fields).toMatchObject({ last_order_total: 404.95 });
     expect(await attributedRevenue(t.db, ws.id, { journeyId: promoJourney })).toEqual({ revenue: 404.95, orders: 1, by_currency: { USD: { revenue: 404.95, orders: 1 } } });
+    // and the journey's report shows it (J-21)
+    expect((await ws.api('GET', `/api/v1/journeys/${promoJourney}/report`)).body.revenue).toMatchObject({ revenue: 404.95, orders: 1 });
   });
 });

@@ -1,4 +1,5 @@
 import { sql, type Queryable } from '../db/index.ts';
+import { attributedRevenue } from '../integrations/index.ts';
 
 /**
  * J-21: entered, in progress, completed, exited by reason; per step the messages' fate and
@@ -59,5 +60,7 @@ export async function journeyReport(q: Queryable, workspaceId: number, journeyId
     } else s[kind] = r.contacts;
   }
   for (const s of Object.values(per)) s.delivered = Math.max(0, s.sent - s.bounced);
-  return { ...totals, steps: per, daily: daily.rows };
+  // J-21: purchases within 7 days of a click on one of the journey's messages
+  const revenue = await attributedRevenue(q, workspaceId, { journeyId, windowDays: 7 });
+  return { ...totals, steps: per, daily: daily.rows, revenue };
 }

@@ -176,3 +176,14 @@ describe('contacts (C-1, C-3, C-4)', () => {
     expect((await ws.api('GET', '/api/v1/contacts')).body.data).toHaveLength(1);
   });
 });
+
+describe('dates read the same on both databases', () => {
+  it('returns birthday as YYYY-MM-DD and logs no change when it is set to the same day', async () => {
+    const ws = await newWorkspace(t);
+    const c = (await ws.api('POST', '/api/v1/contacts', { email: 'bd@example.com', birthday: '1990-05-01' })).body;
+    expect(c.birthday).toBe('1990-05-01');
+    await ws.api('PATCH', `/api/v1/contacts/${c.id}`, { birthday: '1990-05-01' });
+    const updates = (await ws.api('GET', `/api/v1/contacts/${c.id}/events`)).body.data.filter((e: any) => e.type === 'contact.updated');
+    expect(updates).toEqual([]);
+  });
+});

@@ -20,7 +20,7 @@ export interface WriteOptions {
   ip?: string | null;
 }
 
-export const CONTACT_COLUMNS = sql`id, key, email, phone, first_name, last_name, language, timezone, birthday, fields,
+export const CONTACT_COLUMNS = sql`id, key, email, phone, first_name, last_name, language, timezone, to_char(birthday, 'YYYY-MM-DD') as birthday, fields,
   email_status, sms_status, created_at, updated_at`;
 
 type Row = Record<string, any> & { id: number; fields: Record<string, unknown> };

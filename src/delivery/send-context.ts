@@ -8,7 +8,7 @@ export async function loadSendContext(q: Queryable, rows: DeliveryRow[]) {
   const contactRefs = rows.filter((r) => r.contact_id);
   const [contacts, workspaces, messages, senders, dkim, suppressed] = await Promise.all([
     q.query<any>(sql`
-      select c.workspace_id, c.id, c.key, c.email, c.phone, c.first_name, c.last_name, c.language, c.timezone, c.birthday,
+      select c.workspace_id, c.id, c.key, c.email, c.phone, c.first_name, c.last_name, c.language, c.timezone, to_char(c.birthday, 'YYYY-MM-DD') as birthday,
              c.fields, c.email_status, c.sms_status, c.created_at
         from contacts c join unnest(${contactRefs.map((r) => r.workspace_id)}::bigint[], ${contactRefs.map((r) => r.contact_id)}::bigint[]) u(w, id)
           on c.workspace_id = u.w and c.id = u.id`),

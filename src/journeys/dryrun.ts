@@ -35,7 +35,7 @@ export async function dryRun(ctx: Ctx, workspaceId: number, journeyId: number, o
     const { rows } = await ctx.db.query<{ id: number }>(sql`${selectMemberIds(filter as any, env)} order by c.id limit ${opts.sample ?? 10}`);
     ids = rows.map((r) => r.id);
   }
-  const { rows: cs } = await ctx.db.query<Record<string, any>>(sql`select id, email, phone, birthday, fields, timezone from contacts where workspace_id = ${workspaceId} and id = any(${ids}::bigint[])`);
+  const { rows: cs } = await ctx.db.query<Record<string, any>>(sql`select id, email, phone, to_char(birthday, 'YYYY-MM-DD') as birthday, fields, timezone from contacts where workspace_id = ${workspaceId} and id = any(${ids}::bigint[])`);
   const contacts = new Map(cs.map((c) => [c.id as number, c]));
   const { facts } = await batchFacts(ctx.db, workspaceId, def, ids, start, contacts);
   const why = new Map<string, { result: boolean; text: string }>();

@@ -102,7 +102,7 @@ function stateOf(r: Row): EnrollmentState {
 
 async function loadContacts(tx: Queryable, rows: Row[]) {
   const { rows: cs } = await tx.query<Record<string, any>>(sql`
-    select c.workspace_id, c.id, c.email, c.phone, c.first_name, c.last_name, c.language, c.timezone, c.birthday, c.fields
+    select c.workspace_id, c.id, c.email, c.phone, c.first_name, c.last_name, c.language, c.timezone, to_char(c.birthday, 'YYYY-MM-DD') as birthday, c.fields
       from contacts c join unnest(${rows.map((r) => r.workspace_id)}::bigint[], ${rows.map((r) => r.contact_id)}::bigint[]) u(w, id)
         on c.workspace_id = u.w and c.id = u.id`);
   return new Map(cs.map((c) => [`${c.workspace_id}:${c.id}`, c]));

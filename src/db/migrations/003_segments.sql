@@ -59,13 +59,13 @@ create index engagement_history_contact on engagement_history (workspace_id, con
 -- Message events by campaign and by journey step ("opened campaign X", J-10 "clicked step
 -- S"). Partial on the message types the conditions read, which queries name as constants
 -- (a `data ? 'campaign_id'` predicate would do too, but the planner estimates `?` at 0.1 %
--- of rows and then picks nested loops for campaigns opened by 100,000s). occurred_at last:
--- "in the last N days" is an index range, and index order follows the log's append order.
--- (An expression index never serves an index-only scan, so contact_id would buy nothing.)
+-- of rows and then picks nested loops for campaigns opened by 100,000s). Ending the key
+-- with contact_id gets a parallel index scan into a shared hash for the semi-join (with
+-- occurred_at instead, measured 2x slower: each worker scanned the whole range).
 -- Keys are compared as text: a non-numeric id must never make an insert fail on a cast.
-create index events_campaign on events (workspace_id, (data ->> 'campaign_id'), type, occurred_at)
+create index events_campaign on events (workspace_id, (data ->> 'campaign_id'), type, contact_id)
   where type in ('message.sent', 'message.opened', 'message.clicked', 'message.bounced');
-create index events_journey_step on events (workspace_id, (data ->> 'journey_id'), (data ->> 'step_id'), type, occurred_at)
+create index events_journey_step on events (workspace_id, (data ->> 'journey_id'), (data ->> 'step_id'), type, contact_id)
   where type in ('message.sent', 'message.opened', 'message.clicked', 'message.bounced');
 -- The planner ignores a partial index's expression statistics for whole-table estimates:
 -- without these it guesses 0.5 % of events per campaign and plans nested loops.

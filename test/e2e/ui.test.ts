@@ -165,7 +165,8 @@ describe.runIf(HAS_CHROMIUM && EMBEDDED)('web UI in a real browser (P-2)', () =>
     await p.getByTestId('node-email_2').waitFor();
     await p.getByRole('button', { name: 'Save', exact: true }).click();
     await p.getByText('No problem found').waitFor();
-    expect(await p.locator('.react-flow__edge').count()).toBe(3);
+    // react-flow draws edges after the nodes are measured: wait for them instead of counting once
+    await expect.poll(() => p.locator('.react-flow__edge').count(), { timeout: 15_000 }).toBe(3);
     await p.getByRole('button', { name: 'Activate' }).click();
     await p.locator('.badge', { hasText: 'active' }).waitFor();
 

@@ -5,7 +5,7 @@ import { connectPglite, connectPostgres, migrate, type Db } from './db/index.ts'
 import { createLogger, type Logger } from './log.ts';
 import type { Ctx } from './context.ts';
 import { getOrCreateSecret } from './accounts/index.ts';
-import { advanceClock, jobsSource, Worker, type DueSource, type JobHandler } from './queue/index.ts';
+import { advanceClock, drainDue, jobsSource, Worker, type DueSource, type JobHandler } from './queue/index.ts';
 import { buildServer, type Router } from './http/server.ts';
 import { accountRoutes } from './accounts/routes.ts';
 import { contactRoutes } from './contacts/routes.ts';
@@ -66,7 +66,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
     deliverySource(ctx, transports, { batch: opts.config.workerBatch, leaseMs: 5 * 60_000, domainConcurrency: 10 }),
     webhookSource(ctx, { allowPrivate: opts.config.webhooksAllowPrivate }),
   ];
-  const { drainDue } = await import('./queue/index.ts');
   let server: Router | undefined;
   let worker: Worker | undefined;
 

@@ -4,6 +4,7 @@ import { CompiledCache, pickLanguage, type MessageRow } from '../messages/index.
 import type { CompiledEmail, CompiledSms } from '../messages/render/index.ts';
 import { composeEmail, composeSms, type DeliveryRow } from './compose.ts';
 import { loadSendContext } from './send-context.ts';
+import { senderFor } from './sender.ts';
 import { domainOf } from './schedule.ts';
 
 const cache = new CompiledCache(200);
@@ -21,8 +22,7 @@ export async function renderFor(ctx: Ctx, d: DeliveryRow) {
   const compiled = cache.get(d.workspace_id, message, lang);
   const ws = sc.workspaces.get(d.workspace_id)!.vars;
   if (d.channel === 'sms') return { language: lang, ...composeSms(d, compiled as CompiledSms, contact, ws) };
-  const id = (message.content as any).sender_id as number | undefined;
-  const sender = (id && sc.senders.get(`${d.workspace_id}:${id}`)) || sc.defaultSender.get(d.workspace_id) || { from_name: 'Parcours', from_email: 'no-reply@parcours.local', reply_to: null };
+  const sender = senderFor(d, message, sc);
   return { language: lang, ...composeEmail(ctx, d, compiled as CompiledEmail, contact, ws, sender) };
 }
 

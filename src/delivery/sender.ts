@@ -60,10 +60,11 @@ async function processBatch(
       const lang = pickLanguage(Object.keys((message.content as any).languages ?? {}), d.language ?? contact?.language);
       const compiled = cache.get(d.workspace_id, message, lang);
       const ws = sc.workspaces.get(d.workspace_id)!;
-      const out =
-        d.channel === 'email'
-          ? composeEmail(ctx, d, compiled as CompiledEmail, contact, ws.vars, senderFor(d, message, sc), sc.dkim.get(`${d.workspace_id}:${domainOf(senderFor(d, message, sc).from_email)}`))
-          : composeSms(d, compiled as CompiledSms, contact, ws.vars);
+      let out: Outgoing;
+      if (d.channel === 'email') {
+        const from = senderFor(d, message, sc);
+        out = composeEmail(ctx, d, compiled as CompiledEmail, contact, ws.vars, from, sc.dkim.get(`${d.workspace_id}:${domainOf(from.from_email)}`));
+      } else out = composeSms(d, compiled as CompiledSms, contact, ws.vars);
       toSend.push({ d, out });
     } catch (err) {
       outcomes.push({ d, kind: 'failed', error: `could not render: ${err instanceof Error ? err.message : String(err)}` });
@@ -100,7 +101,8 @@ function gate(d: DeliveryRow, contact: Record<string, any> | null, sc: Awaited<R
   return null;
 }
 
-function senderFor(d: DeliveryRow, message: MessageRow, sc: Awaited<ReturnType<typeof loadSendContext>>) {
+/** The identity a delivery goes out from: its own override, the message's, or the workspace default. */
+export function senderFor(d: DeliveryRow, message: MessageRow, sc: Awaited<ReturnType<typeof loadSendContext>>) {
   if (d.options?.from) return { from_name: d.options.from.name, from_email: d.options.from.email, reply_to: d.options.from.reply_to ?? null };
   const id = (message.content as any).sender_id as number | undefined;
   return (id && sc.senders.get(`${d.workspace_id}:${id}`)) || sc.defaultSender.get(d.workspace_id) || { from_name: 'Parcours', from_email: 'no-reply@parcours.local', reply_to: null };

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { randomUUID } from 'node:crypto';
 import type { Router } from '../http/server.ts';
 import { principal } from '../http/auth.ts';
-import { idParams, id } from '../http/schemas.ts';
+import { idParams, id, version } from '../http/schemas.ts';
 import type { Ctx } from '../context.ts';
 import { AppError, invalid, notFound } from '../errors.ts';
 import { getContact, isEmail } from '../contacts/index.ts';
@@ -22,7 +22,7 @@ export function deliveryRoutes(ctx: Ctx) {
         tags: ['messages'],
         summary: 'Render the message as a given contact (M-1): subject, HTML, text or SMS text',
         params: idParams,
-        body: z.strictObject({ contact_id: id.optional(), version: z.number().int().positive().optional() }),
+        body: z.strictObject({ contact_id: id.optional(), version: version.optional() }),
       },
     }, async (req) => {
       const ws = principal(req).workspaceId;

@@ -4,6 +4,8 @@ import type { Router } from './server.ts';
 import type { Ctx } from '../context.ts';
 import { AppError } from '../errors.ts';
 
+const MAX_ADVANCE_DAYS = 400;
+
 interface Advancer {
   advance(to: Date): Promise<{ ran: number; steps: number }>;
 }
@@ -30,6 +32,12 @@ export function clockRoutes(ctx: Ctx, app: Advancer) {
         if (!d.isValid || d.toMillis() < 0) throw new AppError('validation', 'by: not an ISO 8601 duration such as P1D or PT4H', [{ path: 'by', message: 'not an ISO 8601 duration' }]);
         to = DateTime.fromJSDate(now, { zone: 'utc' }).plus(d).toJSDate();
       } else throw new AppError('validation', 'give either to or by', [{ path: 'body', message: 'exactly one of to, by' }]);
+      // one call runs every due piece of work on the way, one at a time: a bounded step (a year and
+      // a month covers a yearly trigger) keeps a typo such as P9999Y from running for hours
+      if (!(to.getTime() - now.getTime() <= MAX_ADVANCE_DAYS * 86_400_000)) {
+        const path = req.body.to !== undefined ? 'to' : 'by';
+        throw new AppError('validation', `${path}: at most ${MAX_ADVANCE_DAYS} days ahead in one call (advance again to go further)`, [{ path, message: `more than ${MAX_ADVANCE_DAYS} days ahead` }]);
+      }
       if (to.getTime() < now.getTime()) throw new AppError('validation', 'to: the clock never moves backwards', [{ path: 'to', message: `before the current time ${now.toISOString()}` }]);
       const r2 = await app.advance(to);
       return { now: ctx.clock.now(), ran: r2.ran };

@@ -12,7 +12,7 @@ export function errorHandler(log: Logger) {
   };
 }
 
-function toHttp(err: any): { status: number; body: { code: string; message: string; details: ErrorDetail[] } } {
+export function toHttp(err: any): { status: number; body: { code: string; message: string; details: ErrorDetail[] } } {
   if (err instanceof AppError) return { status: HTTP_STATUS[err.code], body: { code: err.code, message: err.message, details: err.details } };
   if (hasZodFastifySchemaValidationErrors(err)) {
     const where = err.validationContext ?? 'body';
@@ -20,7 +20,7 @@ function toHttp(err: any): { status: number; body: { code: string; message: stri
       const base = [where === 'body' ? '' : where, ...v.instancePath.split('/').filter(Boolean)].filter(Boolean);
       // an unknown key is reported at the key itself, so the caller sees which field to drop
       const keys = v.keyword === 'unrecognized_keys' ? ((v.params as { keys?: string[] }).keys ?? []) : [];
-      if (keys.length) return keys.map((k) => ({ path: [...base, k].join('.'), message: 'unknown field' }));
+      if (keys.length) return keys.map((k) => ({ path: [...base, k === '' ? '""' : k].join('.'), message: 'unknown field' }));
       return [{ path: base.join('.') || where, message: v.message ?? 'invalid' }];
     });
     return { status: 400, body: { code: 'validation', message: `${details[0].path}: ${details[0].message}`, details } };
@@ -28,6 +28,11 @@ function toHttp(err: any): { status: number; body: { code: string; message: stri
   const code = err?.code as string | undefined;
   if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err instanceof SyntaxError && (err as any).statusCode === 400) || code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
     return { status: 400, body: { code: 'invalid_json', message: `the body is not valid JSON: ${err.message}`, details: [{ path: 'body', message: 'invalid JSON' }] } };
+  // the router refused the URL itself: bad percent-encoding, or a path segment beyond maxParamLength
+  if (code === 'FST_ERR_BAD_URL')
+    return { status: 400, body: { code: 'bad_url', message: 'the URL is not valid (malformed percent-encoding)', details: [{ path: 'url', message: 'malformed percent-encoding' }] } };
+  if (code === 'FST_ERR_MAX_PARAM_LENGTH')
+    return { status: 414, body: { code: 'uri_too_long', message: 'a path segment of the URL is too long', details: [{ path: 'url', message: 'path segment too long' }] } };
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE')
     return { status: 413, body: { code: 'payload_too_large', message: 'the body is too large', details: [{ path: 'body', message: 'too large' }] } };
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')

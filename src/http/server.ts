@@ -1,12 +1,13 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Ctx } from '../context.ts';
-import { errorHandler } from './errors.ts';
+import { errorHandler, toHttp } from './errors.ts';
 import { registerAuth } from './auth.ts';
 import { registerIdempotency } from './idempotency.ts';
+import { registerTextInputCheck } from './text-input.ts';
 import { parseForm } from './page.ts';
 
 export type Router = FastifyInstance<any, any, any, any, ZodTypeProvider>;
@@ -19,6 +20,13 @@ export async function buildServer(ctx: Ctx, plugins: RoutePlugin[]): Promise<Rou
     bodyLimit: 10 * 1024 * 1024,
     trustProxy: true,
     ajv: { customOptions: { removeAdditional: false } },
+    // a path parameter may be as long as its schema allows (tracking tokens: 8192); longer is a 414
+    routerOptions: { maxParamLength: 8192 },
+    // errors the router raises before any route (bad percent-encoding) get the one error shape too
+    frameworkErrors: (err, _req, reply) => {
+      const { status, body } = toHttp(err);
+      void (reply as FastifyReply).status(status).send({ error: body });
+    },
   }).withTypeProvider<ZodTypeProvider>();
   server.setValidatorCompiler(validatorCompiler);
   server.setSerializerCompiler(serializerCompiler);
@@ -43,6 +51,7 @@ export async function buildServer(ctx: Ctx, plugins: RoutePlugin[]): Promise<Rou
   await server.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
   registerAuth(server, ctx);
   registerIdempotency(server, ctx);
+  registerTextInputCheck(server);
   server.get('/api/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => server.swagger());
   server.get('/healthz', { config: { permission: 'public' }, schema: { hide: true } }, async () => {
     await ctx.db.query('select 1');

@@ -42,6 +42,11 @@ export function money(v: unknown): number {
   return Number.isFinite(n) ? Math.round(n * 100) / 100 : 0;
 }
 
+/** The objects of a payload's array (a list item may be null, a number, junk): the rest are skipped. */
+export function records(list: unknown): Record<string, any>[] {
+  return Array.isArray(list) ? list.filter((x): x is Record<string, any> => !!x && typeof x === 'object' && !Array.isArray(x)) : [];
+}
+
 export const idText = (v: unknown): string | null => (v === null || v === undefined || v === '' ? null : String(v));
 
 export function item(product: unknown, sku: unknown, name: unknown, quantity: unknown, price: unknown): Item {

@@ -1,5 +1,5 @@
 import type { FieldDef } from '../contacts/index.ts';
-import { idText, item, money } from './commerce.ts';
+import { idText, item, money, records } from './commerce.ts';
 import type { Person } from './contact-match.ts';
 
 /**
@@ -60,7 +60,7 @@ export function eventTypeOf(name: string): { type: string } | { error: string } 
 }
 
 type Props = Record<string, any>;
-const products = (p: Props) => (Array.isArray(p.products) ? p.products.map((x: Props) => item(x.product_id ?? x.id, x.sku, x.name, x.quantity ?? 1, x.price)) : []);
+const products = (p: Props) => records(p.products).map((x: Props) => item(x.product_id ?? x.id, x.sku, x.name, x.quantity ?? 1, x.price));
 const currency = (p: Props) => (typeof p.currency === 'string' ? p.currency.toUpperCase() : null);
 
 /**

@@ -1,4 +1,4 @@
-import { idText, item, money, type CommerceInput, type Item } from './commerce.ts';
+import { idText, item, money, records, type CommerceInput, type Item } from './commerce.ts';
 import type { Person } from './contact-match.ts';
 
 /**
@@ -29,7 +29,7 @@ function person(p: Payload): Person {
 }
 
 const lineItems = (list: unknown): Item[] =>
-  Array.isArray(list) ? list.map((li: Payload) => item(li.product_id, li.sku, li.name ?? li.title, li.quantity, li.price)) : [];
+  records(list).map((li: Payload) => item(li.product_id, li.sku, li.name ?? li.title, li.quantity, li.price));
 
 function order(p: Payload): CommerceInput {
   const orderId = idText(p.id) ?? String(p.admin_graphql_api_id ?? '').split('/').pop()!;
@@ -71,9 +71,9 @@ function checkout(p: Payload, type: 'checkout.started' | 'cart.updated', webhook
 
 function refund(p: Payload): CommerceInput {
   const orderId = idText(p.order_id)!;
-  const transactions: Payload[] = Array.isArray(p.transactions) ? p.transactions : [];
+  const transactions: Payload[] = records(p.transactions);
   const paid = transactions.filter((t) => t.kind === 'refund' && t.status === 'success');
-  const lines: Payload[] = Array.isArray(p.refund_line_items) ? p.refund_line_items : [];
+  const lines: Payload[] = records(p.refund_line_items);
   const currency = paid.find((t) => t.currency)?.currency ?? lines[0]?.subtotal_set?.shop_money?.currency_code ?? null;
   return {
     type: 'order.refunded',

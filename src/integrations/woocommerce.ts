@@ -1,4 +1,4 @@
-import { idText, item, money, type CommerceInput } from './commerce.ts';
+import { idText, item, money, records, type CommerceInput } from './commerce.ts';
 
 /**
  * WooCommerce webhooks (topic in X-WC-Webhook-Topic, the order as its REST API v3 shows it):
@@ -17,7 +17,7 @@ export function fromWooCommerce(topic: string, p: Payload): CommerceInput | { ig
   const orderId = idText(p.id);
   if (!orderId) return { ignored: 'an order without id' };
   const billing = p.billing ?? {};
-  const items = Array.isArray(p.line_items) ? p.line_items.map((li: Payload) => item(li.product_id, li.sku, li.name, li.quantity, li.price)) : [];
+  const items = records(p.line_items).map((li: Payload) => item(li.product_id, li.sku, li.name, li.quantity, li.price));
   const data = { order_id: orderId, total: money(p.total), currency: p.currency ?? null, items, source: 'woocommerce' };
   if (p.status === 'refunded') {
     return { type: 'order.refunded', key: `refund:order:${orderId}`, contact: { order_id: orderId }, data: { ...data, refund_id: null } };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Router } from '../http/server.ts';
 import { principal } from '../http/auth.ts';
-import { idParams, id } from '../http/schemas.ts';
+import { idParams, id, version, versionQuery } from '../http/schemas.ts';
 import type { Ctx } from '../context.ts';
 import { sql } from '../db/index.ts';
 import { notFound } from '../errors.ts';
@@ -21,7 +21,7 @@ export function journeyRoutes(ctx: Ctx) {
     r.get('/api/v1/journeys', { schema: { tags: ['journeys'], summary: 'Journeys with their live in-progress counts' } }, async (req) => ({ data: await store.listJourneys(ctx.db, ws(req)) }));
     r.post('/api/v1/journeys', { config: { permission: 'write' }, schema: { tags: ['journeys'], summary: 'Create a draft journey (problems are listed, not refused)', body } }, async (req, reply) =>
       reply.status(201).send(await store.createJourney(ctx, ws(req), req.body)));
-    r.get('/api/v1/journeys/:id', { schema: { tags: ['journeys'], params: idParams, querystring: z.strictObject({ version: z.coerce.number().int().positive().optional() }) } }, async (req) => {
+    r.get('/api/v1/journeys/:id', { schema: { tags: ['journeys'], params: idParams, querystring: versionQuery } }, async (req) => {
       const j = await store.getJourney(ctx.db, ws(req), req.params.id, req.query.version);
       const { journeyProblems } = await import('./validate.ts');
       return { ...j, problems: await journeyProblems(ctx.db, ws(req), j.definition) };
@@ -50,7 +50,7 @@ export function journeyRoutes(ctx: Ctx) {
     r.get('/api/v1/journeys/:id/versions', { schema: { tags: ['journeys'], summary: 'Every version with its definition and counts', params: idParams } }, async (req) => ({ data: await store.listVersions(ctx.db, ws(req), req.params.id) }));
     r.post('/api/v1/journeys/:id/migrate', {
       config: { permission: 'write' },
-      schema: { tags: ['journeys'], summary: 'Move enrollments of an older version to the current one by an explicit step mapping', params: idParams, body: z.strictObject({ from_version: z.number().int().positive(), mapping: z.record(z.string(), z.string().nullable()) }) },
+      schema: { tags: ['journeys'], summary: 'Move enrollments of an older version to the current one by an explicit step mapping', params: idParams, body: z.strictObject({ from_version: version, mapping: z.record(z.string(), z.string().nullable()) }) },
     }, async (req) => store.migrateEnrollments(ctx, ws(req), req.params.id, req.body.from_version, req.body.mapping));
 
     r.post('/api/v1/journeys/:id/enroll', {

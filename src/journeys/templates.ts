@@ -98,7 +98,8 @@ export function listTemplates() {
 }
 
 export async function createFromTemplate(ctx: Ctx, workspaceId: number, key: string, input: { list_id?: number; name?: string }) {
-  const t = TEMPLATES[key];
+  // own keys only: `__proto__` or `constructor` must not resolve to Object.prototype's members
+  const t = Object.hasOwn(TEMPLATES, key) ? TEMPLATES[key] : undefined;
   if (!t) throw new AppError('not_found', `no journey template ${key}`);
   if (t.needs === 'list_id' && !input.list_id) throw new AppError('validation', 'list_id: this template starts when contacts join a list', [{ path: 'list_id', message: 'required' }]);
   const ids: number[] = [];

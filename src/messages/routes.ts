@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Router } from '../http/server.ts';
 import { principal } from '../http/auth.ts';
-import { idParams } from '../http/schemas.ts';
+import { idParams, versionQuery } from '../http/schemas.ts';
 import type { Ctx } from '../context.ts';
 import * as m from './index.ts';
 import type { SmsContent } from './content.ts';
@@ -20,7 +20,7 @@ export function messageRoutes(ctx: Ctx) {
       },
     }, async (req, reply) => reply.status(201).send(withSegments(await ctx.db.tx((tx) => m.createMessage(tx, ctx.clock, principal(req).workspaceId, req.body)))));
     r.get('/api/v1/messages/:id', {
-      schema: { tags: ['messages'], params: idParams, querystring: z.strictObject({ version: z.coerce.number().int().positive().optional() }) },
+      schema: { tags: ['messages'], params: idParams, querystring: versionQuery },
     }, async (req) => withSegments(await m.getMessage(ctx.db, principal(req).workspaceId, req.params.id, req.query.version)));
     r.patch('/api/v1/messages/:id', {
       config: { permission: 'write' },

@@ -2,6 +2,7 @@
 // node --import tsx bench/send.ts [--db postgres|pglite] [--transport smtp|outbox] [--messages 100000] [--workers 1]
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { loadConfig } from '../src/config.ts';
 import { createApp } from '../src/app.ts';
 import { createWorkspace } from '../src/accounts/index.ts';
@@ -12,7 +13,8 @@ import { arg, benchDb, machine, rssSampler } from './setup.ts';
 
 const total = Number(arg('messages', '100000'));
 const transport = arg('transport', 'smtp');
-const { db, label, drop } = await benchDb(arg('db', 'postgres'));
+const { db, label, drop, url } = await benchDb(arg('db', 'postgres'));
+const processes = Number(arg('processes', '0'));
 
 let sinkPort = 0;
 const sink = transport === 'smtp' ? spawn(process.execPath, ['--import', 'tsx', new URL('./smtp-sink-process.ts', import.meta.url).pathname], { stdio: ['pipe', 'pipe', 'inherit'] }) : null;
@@ -43,6 +45,14 @@ const body = `<html><body><table width="600" align="center">
 ${Array.from({ length: 12 }, (_, i) => block(i + 1)).join('\n')}
 <tr><td><a href="{{ unsubscribe_url }}">Unsubscribe</a> · <a href="{{ preferences_url }}">Preferences</a></td></tr></table></body></html>`;
 const message = await createMessage(db, clock, ws.id, { name: 'bench', channel: 'email', content: { subject: '{{ contact.first_name }}, our news', body, format: 'html' } });
+// --processes N: N real `parcours worker` processes (started first, woken by the insert's NOTIFY)
+const children = Array.from({ length: processes }, () => spawn(process.execPath, ['bin/parcours.mjs', 'worker'], {
+  env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent', PARCOURS_SECRET: 'bench-secret-bench-secret-bench-secret', PARCOURS_WORKER_BATCH: arg('batch', '500'), ...(sink ? { SMTP_URL: `smtp://127.0.0.1:${sinkPort}` } : {}) },
+  stdio: ['ignore', 'ignore', 'inherit'],
+}));
+if (processes) await new Promise((r) => setTimeout(r, 4000)); // loaded and listening
+const procCpu = (pid?: number) => (pid ? readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ').slice(11, 13).reduce((a, b) => a + Number(b), 0) * 10 : 0);
+const childCpu0 = children.map((c) => procCpu(c.pid));
 await db.query(sql`
   insert into deliveries (workspace_id, idempotency_key, contact_id, message_id, message_version, channel, to_address, domain, source, send_at, created_at, updated_at)
   select ${ws.id}, 'bench:' || c.id, c.id, ${message.id}, 1, 'email', c.email, split_part(c.email, '@', 2), 'campaign', now(), now(), now()
@@ -50,10 +60,14 @@ await db.query(sql`
 if (db.kind === 'postgres') await db.query('analyze deliveries');
 
 const rss = rssSampler();
+// CPU time per message tells the ceiling on a quiet machine: cores / (ours + the sink's)
+const sinkCpu = () => procCpu(sink?.pid);
+const cpu0 = process.cpuUsage();
+const sink0 = sinkCpu();
 const started = performance.now();
 let done = 0;
 const sender = app.sources.find((s) => s.name === 'deliveries')!;
-const workers = Number(arg('workers', '1'));
+const workers = processes ? 0 : Number(arg('workers', '1'));
 await Promise.all(Array.from({ length: workers }, async () => {
   for (;;) {
     const n = await sender.runDue(clock.now());
@@ -61,7 +75,21 @@ await Promise.all(Array.from({ length: workers }, async () => {
     done += n;
   }
 }));
+if (processes) {
+  await db.query(sql`select pg_notify('parcours_work', '')`);
+  for (;;) {
+    const left = (await db.query<{ n: number }>(sql`select count(*)::int as n from deliveries where status in ('queued', 'sending')`)).rows[0].n;
+    if (left === 0) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 const seconds = (performance.now() - started) / 1000;
+const cpu = process.cpuUsage(cpu0);
+const childUs = children.reduce((a, c, i) => a + (procCpu(c.pid) - childCpu0[i]) * 1000, 0);
+const childPeak = children.map((c) => Math.round(Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${c.pid}/status`, 'utf8'))![1]) / 1024));
+for (const c of children) c.kill('SIGTERM');
+const ourUs = (processes ? childUs : cpu.user + cpu.system) / total;
+const sinkUs = ((sinkCpu() - sink0) * 1000) / total;
 const peak = rss();
 const sent = (await db.query<{ n: number }>(sql`select count(*)::int as n from deliveries where workspace_id = ${ws.id} and status = 'sent'`)).rows[0].n;
 let accepted = sent;
@@ -71,8 +99,9 @@ if (sink) {
   accepted = Number(/count (\d+)/.exec(String(line))![1]);
   sink.kill();
 }
-console.log(`bench/send  ${label}, ${transport} transport, ${workers} sender loop(s)  ${machine()}`);
-console.log(`  ${sent} sent (${accepted} accepted by the ${transport === 'smtp' ? 'SMTP sink' : 'outbox'}) in ${seconds.toFixed(1)} s: ${Math.round(sent / seconds)} msg/s, peak RSS ${peak} MB`);
+console.log(`bench/send  ${label}, ${transport} transport, ${processes ? `${processes} worker process(es)` : `${workers} sender loop(s) in-process`}  ${machine()}`);
+console.log(`  ${sent} sent (${accepted} accepted by the ${transport === 'smtp' ? 'SMTP sink' : 'outbox'}) in ${seconds.toFixed(1)} s: ${Math.round(sent / seconds)} msg/s, peak RSS ${processes ? `${childPeak.join(' + ')} MB (workers)` : `${peak} MB`}`);
+console.log(`  CPU per message: ${Math.round(ourUs)} µs in Parcours${sink ? `, ${Math.round(sinkUs)} µs in the SMTP sink` : ''} (ceiling on 2 idle cores ≈ ${Math.round(2e6 / (ourUs + sinkUs))} msg/s)`);
 await app.close();
 await drop();
 process.exit(sent === total && accepted === total ? 0 : 1);

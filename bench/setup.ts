@@ -5,7 +5,7 @@ import path from 'node:path';
 import { connectPglite, connectPostgres, type Db } from '../src/db/index.ts';
 
 /** A throwaway database for a bench: `--db pglite` (temp dir) or `--db postgres` (fresh schema). */
-export async function benchDb(kind: string): Promise<{ db: Db; label: string; drop(): Promise<void> }> {
+export async function benchDb(kind: string): Promise<{ db: Db; label: string; drop(): Promise<void>; url?: string }> {
   if (kind === 'postgres') {
     const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
     const schema = `bench_${randomBytes(4).toString('hex')}`;
@@ -15,6 +15,8 @@ export async function benchDb(kind: string): Promise<{ db: Db; label: string; dr
     return {
       db,
       label: 'PostgreSQL',
+      // for worker processes of their own: the same schema through the connection's search_path
+      url: `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
       async drop() {
         await db.close();
         await admin.query(`drop schema ${schema} cascade`);

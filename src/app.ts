@@ -63,7 +63,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     jobsSource({ db, clock, log }, handlers),
     triggerSource(ctx),
     journeySource(ctx, opts.config.workerBatch),
-    deliverySource(ctx, transports, { batch: opts.config.workerBatch, leaseMs: 5 * 60_000, domainConcurrency: 10 }),
+    deliverySource(ctx, transports, { batch: opts.config.workerBatch, leaseMs: 5 * 60_000, domainConcurrency: 10, lanes: 2 }),
     webhookSource(ctx, { allowPrivate: opts.config.webhooksAllowPrivate }),
   ];
   let server: Router | undefined;

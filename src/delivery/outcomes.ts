@@ -5,7 +5,7 @@ import type { DeliveryRow } from './compose.ts';
 
 export type Outcome = {
   d: DeliveryRow;
-  kind: 'sent' | 'failed' | 'retry' | 'throttled' | 'suppressed' | 'expired' | 'skipped' | 'requeue';
+  kind: 'sent' | 'failed' | 'retry' | 'throttled' | 'suppressed' | 'expired' | 'skipped' | 'requeue' | 'in_doubt';
   providerId?: string;
   error?: string;
   at?: Date;
@@ -62,7 +62,7 @@ export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], now: Date) {
       await tx.query(sql`
         insert into domain_backoff (domain, until, level, last_error) values (${domain}, ${new Date(now.getTime() + throttleMs(0))}, 1, ${error})
         on conflict (domain) do update set level = domain_backoff.level + 1, last_error = excluded.last_error,
-          until = ${now}::timestamptz + least(interval '30 minutes', interval '30 seconds' * power(2, domain_backoff.level))`);
+          until = ${now}::timestamptz + least(interval '30 minutes', interval '30 seconds' * power(2, least(domain_backoff.level, 16)))`);
     }
     await tx.query(sql`
       update deliveries d set status = u.status, send_at = coalesce(u.send_at, d.send_at), attempts = d.attempts - u.refund,

@@ -14,6 +14,8 @@ export interface SenderOptions {
   batch: number;
   leaseMs: number;
   domainConcurrency: number;
+  /** Batches in flight at once in this process (default 1). */
+  lanes?: number;
 }
 
 /**
@@ -28,11 +30,15 @@ export function deliverySource(ctx: Ctx, transports: { email: Transport; sms: Tr
     nextDueAt: () => nextDeliveryDueAt(ctx.db, ctx.clock.now()),
     async runDue(now) {
       const doubted = await markInDoubt(ctx.db, now);
-      const rows = await claimDueDeliveries(ctx.db, now, opts.batch, opts.leaseMs);
-      if (rows.length === 0) return doubted;
-      const outcomes = await processBatch(ctx, rows, now, cache, transports, limiter);
-      await recordOutcomes(ctx, outcomes, now);
-      return rows.length + doubted;
+      // lanes overlap one batch's claim and record (database) with another's render and send
+      const lanes = await Promise.all(Array.from({ length: opts.lanes ?? 1 }, async () => {
+        const rows = await claimDueDeliveries(ctx.db, now, opts.batch, opts.leaseMs);
+        if (rows.length === 0) return 0;
+        const outcomes = await processBatch(ctx, rows, now, cache, transports, limiter);
+        await recordOutcomes(ctx, outcomes, now);
+        return rows.length;
+      }));
+      return lanes.reduce((a, b) => a + b, doubted);
     },
   };
 }
@@ -137,6 +143,7 @@ function fromResult(r: SendResult): Omit<Outcome, 'd'> {
   if (r.status === 'sent') return { kind: 'sent', providerId: r.providerId };
   if (r.status === 'permanent') return { kind: 'failed', error: r.error };
   if (r.status === 'throttled') return { kind: 'throttled', error: r.error };
+  if (r.status === 'unknown') return { kind: 'in_doubt', error: r.error };
   return { kind: 'retry', error: r.error };
 }
 

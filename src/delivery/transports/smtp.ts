@@ -1,32 +1,67 @@
-import nodemailer from 'nodemailer';
+// the URL parser nodemailer itself uses (query options such as ?tls.rejectUnauthorized=false included)
+import { parseConnectionUrl } from 'nodemailer/lib/shared/index.js';
 import type { Clock } from '../../clock.ts';
 import type { Outgoing, SendResult, Transport } from './types.ts';
 import { addressOnly, buildMime } from './mime.ts';
+import { SmtpPool, SmtpSendError } from './smtp-pool.ts';
 
 const DKIM_HEADERS = 'From:Sender:Reply-To:Subject:Date:Message-ID:To:Cc:MIME-Version:Content-Type:Content-Transfer-Encoding:List-Id:List-Unsubscribe:List-Unsubscribe-Post';
 const THROTTLE_CODES = new Set([421, 450, 451, 454]);
 
-/** Maps a nodemailer error to a send result: 5xx permanent, throttling codes, the rest temporary. */
+/**
+ * Maps a nodemailer error to a send result: 5xx permanent, throttling codes throttled, other
+ * answers temporary. Without an answer it depends on how far the session got (issue 9):
+ * - no session (refused, unreachable, connection or greeting timeout): the relay is down and
+ *   nothing was handed over; throttled, so the domain backs off without using up attempts;
+ * - a session that went silent or dropped (socket timeout, connection reset or closed): the
+ *   server may have accepted the message before we stopped listening (RFC 1047); unknown, i.e.
+ *   in doubt, never resent blindly.
+ */
 export function classifySmtpError(err: any): SendResult {
   const code: number | undefined = err?.responseCode;
   const error = String(err?.response ?? err?.message ?? err).slice(0, 500);
   if (code && THROTTLE_CODES.has(code)) return { status: 'throttled', error };
   if (code && code >= 500) return { status: 'permanent', error };
+  if (code) return { status: 'temporary', error };
+  const message = String(err?.message ?? '');
+  if (err?.syscall === 'connect' || err?.code === 'EDNS' || err?.code === 'ETLS' || /^(Connection timeout|Greeting never received|Unexpected socket close)/.test(message))
+    return { status: 'throttled', error: `relay unreachable: ${error}` };
+  if (['ETIMEDOUT', 'ECONNECTION', 'ESOCKET'].includes(err?.code))
+    return { status: 'unknown', error: `no answer from the SMTP server after the session began (${error}): it may have accepted the message; not retried, to never send twice` };
   return { status: 'temporary', error };
 }
 
-/** SMTP through nodemailer's pool (M-2); TLS as the URL says (smtps:// or STARTTLS). */
+/** How a failed transaction maps to a send result; see SmtpSendError's stages. */
+function resultOf(err: unknown): SendResult {
+  if (!(err instanceof SmtpSendError)) return { status: 'temporary', error: String(err) };
+  const error = String(err.response ?? err.message).slice(0, 500);
+  // no session: the relay is down or refused us, nothing was handed over; the domain backs off
+  if (err.stage === 'connect') return { status: 'throttled', error: `relay unreachable: ${error}` };
+  if (err.responseCode) return classifySmtpError(err);
+  if (err.stage === 'envelope') return { status: 'temporary', error };
+  return classifySmtpError({ code: 'ETIMEDOUT', message: error });
+}
+
+/** SMTP over a pool of reused sessions (M-2); TLS as the URL says (smtps:// or STARTTLS). */
 export function smtpTransport(url: string, opts: { maxConnections?: number; clock?: Clock } = {}): Transport {
-  const maxConnections = opts.maxConnections ?? 8;
-  const pool = nodemailer.createTransport({
-    url,
-    pool: true,
-    maxConnections,
-    maxMessages: Infinity,
-    connectionTimeout: 15_000,
-    greetingTimeout: 15_000,
-    socketTimeout: 60_000,
-  } as any);
+  // SMTP_URL's query string tunes the timeouts, e.g. smtp://relay:25/?socketTimeout=30000
+  const query = new URL(url).searchParams;
+  const tuned = (key: string, fallback: number) => Number(query.get(key)) || fallback;
+  const parsed = parseConnectionUrl(url) as any;
+  const pool = new SmtpPool({
+    host: parsed.host ?? 'localhost',
+    port: Number(parsed.port) || (parsed.secure ? 465 : 587),
+    secure: !!parsed.secure,
+    auth: parsed.auth?.user ? { user: parsed.auth.user, pass: parsed.auth.pass ?? '' } : undefined,
+    tls: parsed.tls,
+    requireTLS: parsed.requireTLS,
+    ignoreTLS: parsed.ignoreTLS,
+    name: parsed.name,
+    maxConnections: opts.maxConnections ?? (Number(query.get('maxConnections')) || 8),
+    connectionTimeout: tuned('connectionTimeout', 15_000),
+    greetingTimeout: tuned('greetingTimeout', 15_000),
+    socketTimeout: tuned('socketTimeout', 60_000),
+  });
   return {
     name: 'smtp',
     channel: 'email',
@@ -35,22 +70,18 @@ export function smtpTransport(url: string, opts: { maxConnections?: number; cloc
         batch.map(async (m): Promise<SendResult> => {
           if (m.channel !== 'email') return { status: 'permanent', error: 'the SMTP transport sends email only' };
           try {
-            const info = await pool.sendMail({
-              envelope: { from: addressOnly(m.from), to: [m.to] },
-              raw: buildMime(m, opts.clock?.now() ?? new Date()),
-              messageId: m.messageId,
-              // RFC 8058 wants List-Unsubscribe-Post covered by the signature too
-              dkim: m.dkim && { ...m.dkim, headerFieldNames: DKIM_HEADERS },
-            } as any);
-            return { status: 'sent', providerId: info.messageId };
+            const raw = buildMime(m, opts.clock?.now() ?? new Date());
+            // RFC 8058 wants List-Unsubscribe-Post covered by the signature too
+            await pool.send({ from: addressOnly(m.from), to: m.to }, raw, m.dkim && { ...m.dkim, headerFieldNames: DKIM_HEADERS });
+            return { status: 'sent', providerId: m.messageId };
           } catch (err) {
-            return classifySmtpError(err);
+            return resultOf(err);
           }
         }),
       );
     },
     async close() {
-      pool.close();
+      await pool.close();
     },
   };
 }

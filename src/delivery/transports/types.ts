@@ -28,10 +28,12 @@ export type Outgoing = OutgoingEmail | OutgoingSms;
 /**
  * sent: accepted by the next hop. temporary: try again later (4xx, timeouts, provider 5xx).
  * throttled: the receiving domain asks us to slow down (421/450/451/454). permanent: give up.
+ * unknown: handed over but never answered (a timeout mid-session): it may have been accepted, so
+ * the delivery is marked in_doubt and only an operator re-queues it.
  */
 export type SendResult =
   | { status: 'sent'; providerId?: string }
-  | { status: 'temporary' | 'throttled' | 'permanent'; error: string };
+  | { status: 'temporary' | 'throttled' | 'permanent' | 'unknown'; error: string };
 
 /** One small port for every way out (listmonk's messenger, hono's router contract). */
 export interface Transport {

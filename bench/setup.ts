@@ -19,7 +19,9 @@ export async function benchDb(kind: string): Promise<{ db: Db; label: string; dr
       url: `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
       async drop() {
         await db.close();
-        await admin.query(`drop schema ${schema} cascade`);
+        // BENCH_KEEP=1 keeps the data to study the plans (psql: set search_path to the schema)
+        if (process.env.BENCH_KEEP) console.log(`  kept schema ${schema}`);
+        else await admin.query(`drop schema ${schema} cascade`);
         await admin.close();
       },
     };

@@ -26,10 +26,10 @@ export async function applyEffects(ctx: Ctx, tx: Queryable, now: Date, done: Don
   if (visits.length)
     await tx.query(sql`
       insert into enrollment_steps (workspace_id, enrollment_id, journey_id, version, step_id, branch_id, outcome, at)
-      select * from unnest(${visits.map((v) => v.d.row.workspace_id)}::bigint[], ${visits.map((v) => v.d.row.id)}::bigint[],
+      select *, ${now}::timestamptz from unnest(${visits.map((v) => v.d.row.workspace_id)}::bigint[], ${visits.map((v) => v.d.row.id)}::bigint[],
                            ${visits.map((v) => v.d.row.journey_id)}::bigint[], ${visits.map((v) => v.d.row.version)}::int[],
                            ${visits.map((v) => v.e.stepId)}::text[], ${visits.map((v) => v.e.branchId ?? null)}::text[],
-                           ${visits.map((v) => v.e.outcome)}::text[], ${visits.map(() => now)}::timestamptz[])
+                           ${visits.map((v) => v.e.outcome)}::text[])
       on conflict do nothing`);
   await tx.query(sql`
     update enrollments e set status = u.status, step_id = u.step_id, started = u.started, wait_until = u.wait_until,

@@ -59,7 +59,12 @@ async function runBatch(ctx: Ctx, tx: Queryable, now: Date, batch: number): Prom
   });
   if (rows.length === 0) return 0;
   const groups = new Map<string, Row[]>();
-  for (const r of rows) groups.set(`${r.workspace_id}:${r.journey_id}:${r.version}`, [...(groups.get(`${r.workspace_id}:${r.journey_id}:${r.version}`) ?? []), r]);
+  for (const r of rows) {
+    const key = `${r.workspace_id}:${r.journey_id}:${r.version}`;
+    const group = groups.get(key);
+    if (group) group.push(r);
+    else groups.set(key, [r]);
+  }
   const contacts = await loadContacts(tx, rows);
   const results: { row: Row; result: Exclude<Result, { status: 'needs' }> }[] = [];
   for (const group of groups.values()) results.push(...(await advanceGroup(tx, group, contacts, now)));
@@ -87,7 +92,11 @@ async function advanceGroup(tx: Queryable, group: Row[], contacts: Map<string, R
       if (r.status !== 'needs') done.push({ row, result: r });
       else {
         next.push(row);
-        for (const k of r.facts) wanted.set(k, [...(wanted.get(k) ?? []), row.contact_id]);
+        for (const k of r.facts) {
+          const ids = wanted.get(k);
+          if (ids) ids.push(row.contact_id);
+          else wanted.set(k, [row.contact_id]);
+        }
       }
     }
     await fillSplitFacts(tx, def, env, wanted, facts);

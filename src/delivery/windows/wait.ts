@@ -23,11 +23,20 @@ export function applyWait(at: Date, wait: Wait, zone: string): Date {
   if (Number.isNaN(t)) throw new RangeError('applyWait: invalid date');
   if (wait.unit === 'minutes') return new Date(t + wait.amount * MINUTE);
   if (wait.unit === 'hours') return new Date(t + wait.amount * 60 * MINUTE);
+  // a journey batch asks the same question for every row it advances: remember recent answers
+  const key = `${t}|${wait.amount}|${wait.unit}|${zone}`;
+  const known = calendarWaits.get(key);
+  if (known !== undefined) return new Date(known);
   const z = zoneOf(zone);
   // Calendar steps on the wall clock, which luxon's UTC zone treats as plain dates.
   const wall = DateTime.fromMillis(toWall(z, t), { zone: 'utc' }).plus({ [wait.unit]: wait.amount });
-  return new Date(fromWall(z, wall.toMillis()));
+  const end = fromWall(z, wall.toMillis());
+  if (calendarWaits.size >= 10_000) calendarWaits.clear();
+  calendarWaits.set(key, end);
+  return new Date(end);
 }
+
+const calendarWaits = new Map<string, number>();
 
 /**
  * When a step falls due: after the wait, at the window's next opening (J-9: a 4-hour wait ending

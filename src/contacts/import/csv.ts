@@ -67,6 +67,9 @@ export function csvParser<T>(source: AsyncIterable<Buffer> | Readable, start: Cs
     bom: start.byte === 0,
     relax_column_count: true,
     relax_quotes: true,
+    // any line end, mixed in one file (a file edited on two systems): csv-parse would otherwise
+    // keep the first one it sees and read the other kind as text inside a field
+    record_delimiter: ['\r\n', '\n', '\r'],
     skip_empty_lines: true,
     max_record_size: MAX_RECORD_CHARS,
     on_record: (record: unknown, info: InfoRecord): any => {
@@ -102,7 +105,8 @@ export function csvParser<T>(source: AsyncIterable<Buffer> | Readable, start: Cs
 export function normalizeHeader(fields: string[]): string[] {
   const seen = new Map<string, number>();
   return fields.map((raw, i) => {
-    const base = raw.trim() || `column_${i + 1}`;
+    // PostgreSQL stores no NUL: shown as U+FFFD (the same on upload and when the job compares)
+    const base = raw.replace(/\u0000/g, '\uFFFD').trim() || `column_${i + 1}`;
     const n = (seen.get(base) ?? 0) + 1;
     seen.set(base, n);
     return n === 1 ? base : `${base} (${n})`;
@@ -131,7 +135,7 @@ export function csvScanner(previewRows = 5) {
       } else {
         scan.rows++;
         if (scan.preview.length < previewRows)
-          scan.preview.push(Object.fromEntries(scan.columns.map((c, i) => [c, row.fields[i] ?? ''])));
+          scan.preview.push(Object.fromEntries(scan.columns.map((c, i) => [c, (row.fields[i] ?? '').replace(/\u0000/g, '\uFFFD')])));
       }
       return null;
     },

@@ -105,6 +105,9 @@ export function rowToContact(
   for (const c of cols) {
     const v = fields[c.index];
     if (v === '' || v === undefined) continue;
+    // a NUL cannot be stored; U+FFFD is what the parser made of bytes that are not UTF-8
+    if (v.includes('\u0000')) return { problems: [{ column: c.column, reason: 'contains a NUL character' }] };
+    if (v.includes('\uFFFD')) return { problems: [{ column: c.column, reason: 'not valid UTF-8 text (a Latin-1 or Windows-1252 file? save it as UTF-8)' }] };
     if (c.custom) (custom ??= {})[c.field] = v;
     else input[c.field as StandardField] = v;
   }

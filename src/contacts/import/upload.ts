@@ -22,6 +22,42 @@ export interface UploadResult {
 const asBuffer = (u: Uint8Array) => (Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
 
 /**
+ * UTF-16 files with a byte order mark (Excel's "Unicode text") are stored as UTF-8, so the
+ * parser, the byte checkpoints and the preview read one encoding; anything else passes as is
+ * (invalid UTF-8, e.g. Latin-1, is reported per row by the importer).
+ */
+export async function* utf8Of(body: AsyncIterable<Uint8Array | string>): AsyncGenerator<Buffer> {
+  let head: Buffer | null = Buffer.alloc(0); // until the first two bytes are known
+  let bigEndian: boolean | null = null; // null: not UTF-16
+  let carry: Buffer = Buffer.alloc(0);
+  const decoder = new TextDecoder('utf-16le'); // drops the BOM
+  const decode = (buf: Buffer, final: boolean): Buffer => {
+    let b = carry.length ? Buffer.concat([carry, buf]) : buf;
+    const even = b.length - (b.length % 2);
+    carry = Buffer.from(b.subarray(even));
+    b = Buffer.from(b.subarray(0, even));
+    if (bigEndian) b.swap16();
+    return Buffer.from(decoder.decode(b, { stream: !final }) + (final && carry.length ? '\uFFFD' : ''), 'utf8');
+  };
+  for await (const piece of body) {
+    let buf = typeof piece === 'string' ? Buffer.from(piece) : asBuffer(piece);
+    if (head) {
+      head = Buffer.concat([head, buf]);
+      if (head.length < 2) continue;
+      bigEndian = head[0] === 0xff && head[1] === 0xfe ? false : head[0] === 0xfe && head[1] === 0xff ? true : null;
+      buf = head;
+      head = null;
+    }
+    yield bigEndian === null ? buf : decode(buf, false);
+  }
+  if (head?.length) yield head;
+  if (bigEndian !== null) {
+    const rest = decode(Buffer.alloc(0), true);
+    if (rest.length) yield rest;
+  }
+}
+
+/**
  * Streams a CSV file into the database in ~1 MB chunks while reading it once through the
  * parser: the answer carries the header, a preview and the row count, and a file that cannot
  * be read to its end (unclosed quote) is refused here, before any import can start.
@@ -64,8 +100,7 @@ export async function storeUpload(
   };
   // every piece goes to the parser and, a megabyte at a time, to the database
   const tee = async function* () {
-    for await (const piece of body) {
-      const buf = typeof piece === 'string' ? Buffer.from(piece) : asBuffer(piece);
+    for await (const buf of utf8Of(body)) {
       size += buf.length;
       if (size > maxBytes) throw new AppError('payload_too_large', `the file is larger than ${Math.round(maxBytes / 1048576)} MB`, [{ path: 'body', message: 'too large' }]);
       pending.push(buf);

@@ -86,7 +86,7 @@ interface Built {
   text: string;
 }
 
-function build(f: fc.RecordValue<any> & { encoding: Encoding; eols: string[]; width: number; recs: Rec[]; huge: boolean; trailingEol: boolean; blankLines: boolean }): Built {
+function build(f: { encoding: Encoding; eols: string[]; width: number; recs: Rec[]; huge: boolean; trailingEol: boolean; blankLines: boolean }): Built {
   const extraHeads = Array.from({ length: f.width }, (_, i) => `col${i}`);
   const header = ['email', 'first_name', ...extraHeads].join(',');
   let text = header;

@@ -96,11 +96,17 @@ function compileMjml(source: string): string {
     // ignoreIncludes: an author must not read the server's files through <mj-include>.
     result = mjml2html(shielded.text, { validationLevel: 'soft', keepComments: true, ignoreIncludes: true });
   } catch (err) {
-    const message = (err as Error).message;
+    // the document as a whole could not be read (no <mjml> root): its first line is where to look
+    const message = `line 1: ${(err as Error).message} (col 1: an MJML body starts with <mjml>)`;
     throw new AppError('validation', `body: ${message}`, [{ path: 'body', message }]);
   }
   if (result.errors.length) {
-    const details = result.errors.map((e) => ({ path: 'body', message: `line ${e.line}: ${e.message}` }));
+    // mjml gives the line; the column is where that line opens the offending element
+    const lines = source.split(/\r\n|\r|\n/);
+    const details = result.errors.map((e) => {
+      const at = e.tagName ? (lines[e.line - 1] ?? '').indexOf(`<${e.tagName}`) : -1;
+      return { path: 'body', message: `line ${e.line}: ${e.message} (col ${at >= 0 ? at + 1 : 1})` };
+    });
     throw new AppError('validation', `body: invalid MJML (${details[0]!.message})`, details);
   }
   const { text, missing } = shielded.restore(result.html);

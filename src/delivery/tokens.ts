@@ -16,8 +16,10 @@ export function verifyToken(secret: string, purpose: Purpose, token: string): un
   const dot = token.lastIndexOf('.');
   if (dot <= 0 || token.length > 8192) return null;
   const body = token.slice(0, dot);
-  const given = Buffer.from(token.slice(dot + 1), 'base64url');
-  const expected = Buffer.from(mac(secret, purpose, body), 'base64url');
+  // compared as text: base64url decoding ignores stray characters and a final character's unused
+  // bits, so several spellings decode to the same MAC; only the one we issued is accepted
+  const given = Buffer.from(token.slice(dot + 1));
+  const expected = Buffer.from(mac(secret, purpose, body));
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
   try {
     const payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));

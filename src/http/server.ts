@@ -8,6 +8,7 @@ import { errorHandler, toHttp } from './errors.ts';
 import { registerAuth } from './auth.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { registerTextInputCheck } from './text-input.ts';
+import { registerRateLimits } from './rate-limit.ts';
 import { parseForm } from './page.ts';
 
 export type Router = FastifyInstance<any, any, any, any, ZodTypeProvider>;
@@ -18,7 +19,9 @@ export async function buildServer(ctx: Ctx, plugins: RoutePlugin[]): Promise<Rou
   const server = Fastify({
     logger: false,
     bodyLimit: 10 * 1024 * 1024,
-    trustProxy: true,
+    // X-Forwarded-For is believed only from a proxy on this machine or a private network; anyone
+    // else could name any address in it and step around the per-address rate limits
+    trustProxy: 'loopback,linklocal,uniquelocal',
     ajv: { customOptions: { removeAdditional: false } },
     // a path parameter may be as long as its schema allows (tracking tokens: 8192); longer is a 414
     routerOptions: { maxParamLength: 8192 },
@@ -49,6 +52,7 @@ export async function buildServer(ctx: Ctx, plugins: RoutePlugin[]): Promise<Rou
     transform: jsonSchemaTransform,
   });
   await server.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
+  registerRateLimits(server, ctx); // before auth: a flood of bad credentials is refused cheaply
   registerAuth(server, ctx);
   registerIdempotency(server, ctx);
   registerTextInputCheck(server);

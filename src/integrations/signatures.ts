@@ -10,8 +10,10 @@ export const newSecret = (prefix: string) => `${prefix}_${randomBytes(24).toStri
  */
 export function base64SignatureValid(secret: string, raw: Buffer, header: unknown): boolean {
   if (typeof header !== 'string' || header.length === 0 || header.length > 200) return false;
-  const expected = createHmac('sha256', secret).update(raw).digest();
-  const given = Buffer.from(header.trim(), 'base64');
+  // compared as text: base64 decoding ignores stray characters and unused final bits, so other
+  // spellings of the right MAC would pass; the platforms send the canonical padded form
+  const expected = Buffer.from(createHmac('sha256', secret).update(raw).digest('base64'));
+  const given = Buffer.from(header.trim());
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 

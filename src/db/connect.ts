@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { Sql } from './sql.ts';
+import { isConnectionError, retrying } from './retry.ts';
 
 export interface QueryResult<T> {
   rows: T[];
@@ -33,11 +34,28 @@ function toArgs(q: Sql | string, params?: unknown[]): { text: string; values: un
   return q.toQuery();
 }
 
-export async function connectPostgres(url: string, opts: { schema?: string; max?: number } = {}): Promise<Db> {
+export interface PostgresOptions {
+  schema?: string;
+  max?: number;
+  /** How long a statement waits for the server to come back (restart, failover) before failing; 20 s by default. */
+  reconnectMs?: number;
+}
+
+/**
+ * A pg Pool that survives the server going away (issue 9): idle and checked-out connections that
+ * die never crash the process; a statement that cannot get a connection waits for the server
+ * (up to `reconnectMs`), since nothing has run yet; a statement that was in flight fails and its
+ * caller decides; LISTEN is re-established after a reconnect, and listeners are woken then, as
+ * notifications sent meanwhile were lost.
+ */
+export async function connectPostgres(url: string, opts: PostgresOptions = {}): Promise<Db> {
+  const reconnectMs = opts.reconnectMs ?? 20_000;
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.max ?? 10,
     options: opts.schema ? `-c search_path=${opts.schema}` : undefined,
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
     types: {
       getTypeParser: ((oid: number, format?: string) => {
         if (oid === INT8 || oid === NUMERIC) return toNumber;
@@ -46,51 +64,119 @@ export async function connectPostgres(url: string, opts: { schema?: string; max?
       }) as typeof pg.types.getTypeParser,
     },
   });
-  // A dropped connection must not crash the process; the next query reconnects.
+  // An idle connection the server closed (restart, idle timeout) is dropped; the next query opens another.
   pool.on('error', () => {});
-  const run = async <T>(c: pg.Pool | pg.PoolClient, q: Sql | string, params?: unknown[]) => {
+  let closed = false;
+  const connect = () => retrying(() => pool.connect(), { ms: closed ? 0 : reconnectMs });
+  /** Runs `fn` on a checked-out connection; one that broke on the way is destroyed, not pooled. */
+  const withClient = async <T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const client = await connect();
+    let broken: Error | undefined;
+    // while checked out a client has no pool listener: a connection lost between two queries
+    // would otherwise be an unhandled 'error' event, which ends the process
+    const onError = (err: Error) => void (broken ??= err);
+    client.on('error', onError);
+    try {
+      return await fn(client);
+    } catch (err) {
+      if (isConnectionError(err)) broken ??= err as Error;
+      throw err;
+    } finally {
+      client.off('error', onError);
+      client.release(broken);
+    }
+  };
+  const run = async <T>(c: pg.PoolClient, q: Sql | string, params?: unknown[]) => {
     const { text, values } = toArgs(q, params);
     const r = await c.query(text, values);
     return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
   };
-  let listener: pg.Client | undefined;
+
   const handlers = new Map<string, Set<(p: string) => void>>();
+  let listener: pg.Client | undefined;
+  let opening: Promise<pg.Client> | undefined;
+  let reconnectTimer: NodeJS.Timeout | undefined;
+  const openListener = async (): Promise<pg.Client> => {
+    const c = new pg.Client({ connectionString: url, keepAlive: true });
+    c.on('error', () => {}); // followed by 'end', handled there
+    c.on('notification', (n) => handlers.get(n.channel)?.forEach((h) => h(n.payload ?? '')));
+    await c.connect();
+    try {
+      for (const channel of handlers.keys()) await c.query(`LISTEN "${channel.replace(/"/g, '')}"`);
+    } catch (err) {
+      await c.end().catch(() => {});
+      throw err;
+    }
+    c.on('end', () => {
+      if (listener !== c) return;
+      listener = undefined;
+      if (!closed) scheduleReconnect(250);
+    });
+    listener = c;
+    return c;
+  };
+  const scheduleReconnect = (pause: number) => {
+    if (closed || reconnectTimer) return;
+    reconnectTimer = setTimeout(async () => {
+      reconnectTimer = undefined;
+      if (closed || listener) return;
+      try {
+        opening = openListener();
+        await opening;
+      } catch {
+        opening = undefined;
+        scheduleReconnect(Math.min(5_000, pause * 2));
+        return;
+      }
+      opening = undefined;
+      // notifications sent while we were away are lost: wake everyone up once
+      for (const set of handlers.values()) set.forEach((h) => h('reconnected'));
+    }, pause);
+    reconnectTimer.unref?.();
+  };
+  const listenerNow = async (): Promise<pg.Client | undefined> => {
+    if (listener) return listener;
+    if (opening) return opening.catch(() => undefined);
+    opening = retrying(openListener, { ms: reconnectMs });
+    try {
+      return await opening;
+    } finally {
+      opening = undefined;
+    }
+  };
+
   return {
     kind: 'postgres',
-    query: (q, params) => run(pool, q, params),
-    async tx(fn) {
-      const client = await pool.connect();
-      try {
+    query: (q, params) => withClient((c) => run(c, q, params)),
+    tx: (fn) =>
+      withClient(async (client) => {
         await client.query('BEGIN');
-        const result = await fn({ query: (q, params) => run(client, q, params) });
-        await client.query('COMMIT');
-        return result;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw err;
-      } finally {
-        client.release();
-      }
-    },
+        try {
+          const result = await fn({ query: (q, params) => run(client, q, params) });
+          await client.query('COMMIT');
+          return result;
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw err;
+        }
+      }),
     async listen(channel, fn) {
-      if (!listener) {
-        listener = new pg.Client({ connectionString: url });
-        listener.on('error', () => {});
-        await listener.connect();
-        listener.on('notification', (n) => handlers.get(n.channel)?.forEach((h) => h(n.payload ?? '')));
-      }
       let set = handlers.get(channel);
       if (!set) {
         set = new Set();
         handlers.set(channel, set);
-        await listener.query(`LISTEN "${channel.replace(/"/g, '')}"`);
-      }
+        const c = await listenerNow();
+        // a listener opened just now already listens on every known channel
+        if (c) await c.query(`LISTEN "${channel.replace(/"/g, '')}"`);
+      } else await listenerNow();
       set.add(fn);
       return async () => {
         set.delete(fn);
       };
     },
     async close() {
+      closed = true;
+      clearTimeout(reconnectTimer);
       await listener?.end().catch(() => {});
       await pool.end();
     },

@@ -1,4 +1,4 @@
-import { sql } from '../db/index.ts';
+import { retrying, sql } from '../db/index.ts';
 import type { Ctx } from '../context.ts';
 import { appendEvents } from '../events/index.ts';
 import type { DeliveryRow } from './compose.ts';
@@ -57,14 +57,11 @@ export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], now: Date) {
     }
     return { o, status, sendAt, refund };
   });
-  await ctx.db.tx(async (tx) => {
-    for (const [domain, error] of throttled) {
-      await tx.query(sql`
-        insert into domain_backoff (domain, until, level, last_error) values (${domain}, ${new Date(now.getTime() + throttleMs(0))}, 1, ${error})
-        on conflict (domain) do update set level = domain_backoff.level + 1, last_error = excluded.last_error,
-          until = ${now}::timestamptz + least(interval '30 minutes', interval '30 seconds' * power(2, least(domain_backoff.level, 16)))`);
-    }
-    await tx.query(sql`
+  // Retried while the database is away (restart, failover): the messages have left, their
+  // outcomes must not be lost with the connection. Idempotent: only rows still 'sending' change,
+  // and only those get their back-off and events, so a retry after a lost COMMIT answer adds nothing.
+  await retrying(() => ctx.db.tx(async (tx) => {
+    const { rows: changed } = await tx.query<{ workspace_id: number; id: number }>(sql`
       update deliveries d set status = u.status, send_at = coalesce(u.send_at, d.send_at), attempts = d.attempts - u.refund,
              last_error = u.error, provider_id = u.provider_id, locked_until = null, updated_at = ${now},
              sent_at = case when u.status = 'sent' then ${now}::timestamptz else d.sent_at end
@@ -72,8 +69,18 @@ export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], now: Date) {
                     ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.sendAt)}::timestamptz[], ${rows.map((r) => r.refund)}::int[],
                     ${rows.map((r) => r.o.error ?? null)}::text[], ${rows.map((r) => r.o.providerId ?? null)}::text[])
              as u(w, id, status, send_at, refund, error, provider_id)
-       where d.workspace_id = u.w and d.id = u.id and d.status = 'sending'`);
-    const sent = outcomes.filter((o) => o.kind === 'sent');
+       where d.workspace_id = u.w and d.id = u.id and d.status = 'sending'
+      returning d.workspace_id, d.id`);
+    const mine = new Set(changed.map((r) => `${r.workspace_id}:${r.id}`));
+    const ours = (o: Outcome) => mine.has(`${o.d.workspace_id}:${o.d.id}`);
+    for (const [domain, error] of throttled) {
+      if (!outcomes.some((o) => o.kind === 'throttled' && o.d.domain === domain && ours(o))) continue;
+      await tx.query(sql`
+        insert into domain_backoff (domain, until, level, last_error) values (${domain}, ${new Date(now.getTime() + throttleMs(0))}, 1, ${error})
+        on conflict (domain) do update set level = domain_backoff.level + 1, last_error = excluded.last_error,
+          until = ${now}::timestamptz + least(interval '30 minutes', interval '30 seconds' * power(2, least(domain_backoff.level, 16)))`);
+    }
+    const sent = outcomes.filter((o) => o.kind === 'sent' && ours(o));
     const okDomains = [...new Set(sent.map((o) => o.d.domain).filter((x): x is string => !!x))];
     if (okDomains.length) await tx.query(sql`delete from domain_backoff where domain = any(${okDomains}::text[]) and until <= ${now}`);
     await appendEvents(tx, now, sent.filter((o) => o.d.contact_id).map((o) => ({
@@ -82,5 +89,5 @@ export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], now: Date) {
       type: 'message.sent',
       data: eventData(o.d),
     })));
-  });
+  }));
 }

@@ -1,5 +1,6 @@
 import type { Ctx } from '../context.ts';
 import type { DueSource } from '../queue/index.ts';
+import { isConnectionError } from '../db/index.ts';
 import { CompiledCache, pickLanguage, type MessageRow } from '../messages/index.ts';
 import type { CompiledEmail, CompiledSms } from '../messages/render/index.ts';
 import { isExpired, nextOpening, type Window } from './windows/index.ts';
@@ -51,7 +52,12 @@ async function processBatch(
   transports: { email: Transport; sms: Transport },
   limiter: DomainLimiter,
 ): Promise<Outcome[]> {
-  const sc = await loadSendContext(ctx.db, rows);
+  const sc = await loadSendContext(ctx.db, rows).catch(async (err) => {
+    // the database went away before anything was sent: the rows go back to the queue now
+    // rather than waiting out their lease to be reported in doubt (issue 9)
+    if (isConnectionError(err)) await recordOutcomes(ctx, rows.map((d) => ({ d, kind: 'requeue', refund: true })), now);
+    throw err;
+  });
   const outcomes: Outcome[] = [];
   const toSend: { d: DeliveryRow; out: Outgoing }[] = [];
   for (const d of rows) {

@@ -88,12 +88,13 @@ export function backoffMs(attempts: number): number {
   return Math.min(3_600_000, 10_000 * 2 ** Math.max(0, attempts - 1));
 }
 
-export async function failJob(q: Queryable, clock: Clock, job: Job, error: string, permanent = false) {
+/** Queues the job again after its backoff (or `delayMs`), or fails it for good after its last attempt. */
+export async function failJob(q: Queryable, clock: Clock, job: Job, error: string, permanent = false, delayMs?: number) {
   const now = clock.now();
   const final = permanent || job.attempts >= job.max_attempts;
   await q.query(sql`
     update jobs set status = ${final ? 'failed' : 'queued'}, last_error = ${error.slice(0, 2000)},
-           locked_until = null, run_at = ${new Date(now.getTime() + backoffMs(job.attempts))},
+           locked_until = null, run_at = ${new Date(now.getTime() + (delayMs ?? backoffMs(job.attempts)))},
            finished_at = ${final ? now : null}
      where id = ${job.id} and status = 'running'`);
 }

@@ -1,4 +1,4 @@
-import type { Db } from '../db/index.ts';
+import { isConnectionError, retrying, type Db } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { claimDueJobs, completeJob, failJob, nextJobDueAt, WAKE_CHANNEL, type Job } from './jobs.ts';
@@ -46,14 +46,18 @@ async function runJob(ctx: JobContext, handlers: Map<string, JobHandler>, job: J
     await failJob(ctx.db, ctx.clock, job, `no handler for job kind ${job.kind}`, true);
     return;
   }
+  let result: unknown;
   try {
-    const result = await handler(job, ctx);
-    await completeJob(ctx.db, ctx.clock, job.id, result); // no-op when the handler completed it
+    result = await handler(job, ctx);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     ctx.log.warn({ job: job.id, kind: job.kind, err: message }, 'job failed');
-    await failJob(ctx.db, ctx.clock, job, message, err instanceof PermanentJobError);
+    // recorded once the database answers again (failJob only touches a job still running), so
+    // a restart does not leave the job to wait for its lease
+    await retrying(() => failJob(ctx.db, ctx.clock, job, message, err instanceof PermanentJobError, isConnectionError(err) ? 1_000 : undefined));
+    return;
   }
+  await retrying(() => completeJob(ctx.db, ctx.clock, job.id, result)); // no-op when the handler completed it
 }
 
 /** Runs everything due at the clock's current time, source by source, until none is left. */
@@ -91,14 +95,22 @@ export class Worker {
   }
 
   private async loop() {
+    let failures = 0;
     while (!this.stopping) {
+      let wait: number;
       try {
         await drainDue(this.sources, this.clock);
+        if (failures > 0) this.log.warn({ failures }, 'worker round succeeded again');
+        failures = 0;
+        wait = await this.untilNextDue();
       } catch (err) {
-        this.log.error({ err }, 'worker round failed; retrying');
+        // the database went away (restart, failover) or a query failed: the loop survives and
+        // tries again after a growing pause, 250 ms … 10 s
+        failures++;
+        wait = Math.min(10_000, 250 * 2 ** Math.min(failures - 1, 6));
+        if (failures === 1 || failures % 10 === 0) this.log.error({ err, failures, retryInMs: wait }, 'worker round failed; retrying');
       }
       if (this.stopping) break;
-      const wait = await this.untilNextDue();
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, wait);
         this.wake = () => {

@@ -8,8 +8,18 @@ import { changeUniqueKey } from '../contacts/index.ts';
 import * as accounts from './accounts.ts';
 import { ROLES } from './roles.ts';
 import { IANAZone } from 'luxon';
+import { validateWindow, type DeliveryWindow } from '../delivery/index.ts';
 
 const role = z.enum(ROLES);
+
+/** settings.default_window (the window the UI proposes for new journeys and campaigns) must be a valid window or null (M-4). */
+function checkDefaultWindow(w: unknown) {
+  if (w === undefined || w === null) return;
+  const win = w as DeliveryWindow;
+  const errors = validateWindow({ ...win, timezone: win?.timezone === 'contact' ? 'UTC' : win?.timezone }).map((e) => ({ ...e, path: `settings.default_window.${e.path}` }));
+  if (errors.length) throw new AppError('validation', `${errors[0].path}: ${errors[0].message}`, errors);
+}
+
 const email = z.string().trim().max(254).email();
 
 export function accountRoutes(ctx: Ctx) {
@@ -78,6 +88,7 @@ export function accountRoutes(ctx: Ctx) {
       },
     }, async (req) => {
       const ws = principal(req).workspaceId;
+      checkDefaultWindow(req.body.settings?.default_window);
       return ctx.db.tx(async (tx) => {
         if (req.body.unique_key) await changeUniqueKey(tx, ws, req.body.unique_key);
         return accounts.updateWorkspace(tx, ws, { ...req.body, unique_key: undefined });

@@ -88,6 +88,12 @@ export const definitionSchema = z.strictObject({
     window: windowSchema.nullable().default(null),
     reentry: z.enum(['never', 'after_exit', 'always']).default('never'),
   }).default({ window: null, reentry: 'never' }),
+  /**
+   * Where the builder drew each node (step id, or `__trigger`), for the UI only: the engine
+   * never reads it and moving a node is not a structural change (J-17).
+   */
+  layout: z.record(stepId, z.strictObject({ x: z.number().min(-1e6).max(1e6), y: z.number().min(-1e6).max(1e6) }))
+    .refine((l) => Object.keys(l).length <= 60, 'at most 60 positions').optional(),
 });
 
 export type Definition = z.infer<typeof definitionSchema>;

@@ -53,9 +53,13 @@ export async function createJourney(ctx: Ctx, workspaceId: number, input: { name
   });
 }
 
-/** A structural field of a step: changing one on a live journey publishes a new version (J-17). */
+/**
+ * A structural field of a step: changing one on a live journey publishes a new version (J-17).
+ * Swapping a message or moving nodes on the canvas (`layout`) is not structural.
+ */
 function structure(def: Definition): string {
-  return canonical({ ...def, steps: def.steps.map((s) => ('message_id' in s ? { ...s, message_id: 0 } : s)) });
+  const { layout: _layout, ...rest } = def;
+  return canonical({ ...rest, steps: rest.steps.map((s) => ('message_id' in s ? { ...s, message_id: 0 } : s)) });
 }
 
 /** JSON with sorted keys: jsonb does not keep the order a definition was written in. */

@@ -193,7 +193,7 @@ describe.runIf(HAS_CHROMIUM && EMBEDDED)('web UI in a real browser (P-2)', () =>
     await docScreenshot(p, 'home');
   });
 
-  it('sends a campaign through prepare and approval, and finds it in the outbox (K-6)', async () => {
+  it('sends an A/B campaign with a control group through the wizard, approval, a hand-picked winner and the outbox (K-1 … K-8)', async () => {
     screenshotOnFailure(page, 'campaign');
     const p = ui.page;
     const m = await ui.api('POST', '/api/v1/messages', {
@@ -204,16 +204,189 @@ describe.runIf(HAS_CHROMIUM && EMBEDDED)('web UI in a real browser (P-2)', () =>
     await go('/campaigns');
     await p.getByLabel('Name').fill('Soldes d’hiver');
     await p.getByLabel('Message').selectOption({ label: 'Soldes (email)' });
-    await p.getByLabel('Newsletter').check();
-    await p.getByRole('button', { name: 'Create campaign' }).click();
-    await p.getByRole('button', { name: 'Count recipients' }).click();
-    await expect.poll(() => p.getByTestId('recipient-counts').textContent()).toMatch(/4\s*Recipients/);
-    await p.getByRole('button', { name: 'Prepare' }).click();
+    await p.getByRole('button', { name: 'Create and set up' }).click();
+
+    // 1. recipients: a list, a control group, and the count
+    await p.getByLabel('Lists: Newsletter', { exact: true }).check();
+    await p.getByLabel('Control group (%)').fill('10');
+    await p.getByRole('button', { name: 'Calculate' }).click();
+    await expect.poll(() => p.getByTestId('recipient-counts').textContent()).toMatch(/4\s*Matching/);
+    const calc = (await ui.api('POST', `/api/v1/campaigns/${p.url().split('/').pop()}/calculate`, {})).body;
+    expect(calc.recipients + calc.control_group).toBe(4);
+
+    // 2. A/B test: two subjects, half the audience, the winner picked by hand
+    await p.getByRole('button', { name: '2. A/B test' }).click();
+    await p.getByLabel('Test variants on part of the audience').check();
+    await p.getByLabel('Subject of A').fill('Soldes A {{ contact.first_name }}');
+    await p.getByLabel('Test share (%)').fill('50');
+    await p.getByLabel('Decide after').fill('soon');
+    await p.getByLabel('I pick the winner by hand').check();
+    // an API error is shown next to the field it names, and its step is marked
+    await p.getByRole('button', { name: 'Save draft' }).click();
+    await p.locator('.field.has-error').getByText(/a duration such as/).waitFor();
+    await p.getByLabel('Decide after').fill('4h');
+    await p.getByRole('button', { name: 'Save draft' }).click();
+    await p.getByTestId('variant-B').getByText('give message_id, subject or from').waitFor();
+    await p.getByLabel('Subject of B').fill('Soldes B {{ contact.first_name }}');
+
+    // 3. schedule and 4. options
+    await p.getByRole('button', { name: '3. Schedule' }).click();
+    await p.getByLabel(/Now/).check();
+    await p.getByRole('button', { name: '4. Options' }).click();
+    await p.getByLabel('Subject prefix').fill('[SOLDES]');
+    await p.getByRole('button', { name: 'Prepare for approval' }).click();
     await p.getByTestId('checklist').getByText('Every version has an unsubscribe link').waitFor();
+    await p.locator('.badge', { hasText: 'awaiting approval' }).waitFor();
+
     await p.getByRole('button', { name: 'Approve' }).click();
-    await p.locator('.badge', { hasText: /sending|sent|approved/ }).first().waitFor();
+    await p.locator('.badge', { hasText: /sending/ }).first().waitFor();
+    await ui.api('POST', '/api/v1/clock/advance', { by: 'PT5M' });
+    await p.reload();
+    await p.getByRole('button', { name: 'Variant A wins' }).click();
+    await p.getByTestId('ab-winner').getByText('A').waitFor();
     await ui.api('POST', '/api/v1/clock/advance', { by: 'PT10M' });
+
+    const id = Number(p.url().split('/').pop());
+    const report = (await ui.api('GET', `/api/v1/campaigns/${id}/report`)).body;
+    expect(report.totals.sent).toBe(calc.recipients);
+    expect(Object.keys(report.variants).sort()).toEqual(['A', 'B']);
+    await p.reload();
+    await p.getByTestId('variant-chart').locator('svg').first().waitFor();
+    await p.getByTestId('holdout').waitFor();
+    await p.getByTestId('audit-log').getByText('approved').first().waitFor();
+    await docScreenshot(p, 'campaign-report');
+
     await go('/outbox');
-    await p.getByTestId('outbox-table').getByRole('link', { name: 'Les soldes, Camille' }).waitFor({ timeout: 15_000 });
+    await p.getByTestId('outbox-table').getByRole('link', { name: /^\[SOLDES\] Soldes A \w+/ }).first().waitFor({ timeout: 15_000 });
+  });
+  it('saves node positions without a new version, publishes one on a structural change, and lists the versions (J-17)', async () => {
+    screenshotOnFailure(page, 'journey-versions');
+    const p = ui.page;
+    const j = (await ui.api('GET', '/api/v1/journeys')).body.data.find((x: any) => x.name === 'Welcome series');
+    const get = async () => (await ui.api('GET', `/api/v1/journeys/${j.id}`)).body;
+    expect((await get()).version).toBe(1);
+    await go(`/journeys/${j.id}`);
+    const node = p.getByTestId('node-email_2');
+    await node.waitFor();
+    const box = (await node.boundingBox())!;
+    await p.mouse.move(box.x + box.width / 2, box.y + 12);
+    await p.mouse.down();
+    await p.mouse.move(box.x + box.width / 2 + 160, box.y + 70, { steps: 10 });
+    await p.mouse.up();
+    await p.getByText('unsaved changes').waitFor();
+    await p.getByRole('button', { name: /^Save/ }).click();
+    await expect.poll(async () => (await get()).definition.layout?.email_2).toBeTruthy();
+    const saved = await get();
+    expect(saved.version).toBe(1); // moving a node is not a structural change
+    const at = saved.definition.layout.email_2;
+    await p.reload();
+    await expect.poll(() => p.locator('.react-flow__node[data-id="email_2"]').evaluate((el) => (el as HTMLElement).style.transform)).toBe(`translate(${at.x}px, ${at.y}px)`);
+
+    // settings: re-entry and exit criteria are structural: a new version
+    await p.getByRole('button', { name: 'Settings', exact: true }).click();
+    await p.getByLabel('Re-entry').selectOption('after_exit');
+    await p.getByLabel('Contacts matching these conditions leave the journey').check();
+    await p.getByLabel('Add condition').selectOption('purchase');
+    await p.getByRole('button', { name: /^Save/ }).click();
+    await expect.poll(async () => (await get()).version).toBe(2);
+    expect((await get()).definition.exit_criteria).toBeTruthy();
+    await p.getByRole('button', { name: 'Versions', exact: true }).click();
+    const versions = p.getByTestId('versions');
+    await expect.poll(() => versions.locator('tbody tr').count()).toBe(2);
+    await versions.locator('tr', { hasText: 'v2' }).getByText('current').waitFor();
+    expect(await versions.locator('tr', { hasText: 'v1' }).locator('td').nth(3).textContent()).toBe('1'); // Nina entered v1
+  });
+
+  it('lists activation problems, each with a resolve link that selects the faulty step (J-16)', async () => {
+    screenshotOnFailure(page, 'journey-problems');
+    const p = ui.page;
+    const j = await ui.api('POST', '/api/v1/journeys', { name: 'Broken', definition: { trigger: { type: 'manual' }, start: 'e1', steps: [{ id: 'e1', type: 'email', message_id: 999999, next: null }], settings: { timezone: 'Mars/Base', reentry: 'never', window: null } } });
+    expect(j.status).toBe(201);
+    await go(`/journeys/${j.body.id}`);
+    const problems = p.getByTestId('problems');
+    await problems.getByText(/no email message 999999/).waitFor();
+    await problems.locator('li', { hasText: 'no email message' }).getByRole('button', { name: 'resolve' }).click();
+    await p.getByRole('heading', { name: 'Step e1' }).waitFor();
+    await problems.locator('li', { hasText: 'time zone' }).getByRole('button', { name: 'resolve' }).click();
+    await p.getByLabel('Journey time zone').waitFor();
+    expect(await p.getByLabel('Journey time zone').inputValue()).toBe('Mars/Base');
+  });
+
+  it('adds a language version to a message and previews it as a contact of that language (M-1)', async () => {
+    screenshotOnFailure(page, 'message-languages');
+    const p = ui.page;
+    const lea = (await ui.api('GET', '/api/v1/contacts?q=lea@')).body.data[0];
+    await ui.api('PATCH', `/api/v1/contacts/${lea.id}`, { language: 'fr' });
+    const m = (await ui.api('GET', '/api/v1/messages')).body.data.find((x: any) => x.name === 'Bienvenue');
+    await go(`/messages/${m.id}`);
+    await p.getByLabel('New language code').fill('fr');
+    await p.getByRole('button', { name: '+ Add version' }).click();
+    await p.getByLabel('Subject').fill('Bienvenue en français, {{ contact.first_name }}');
+    await p.getByRole('button', { name: 'Save', exact: true }).click();
+    await p.getByText(/Saved as version/).waitFor();
+    const saved = (await ui.api('GET', `/api/v1/messages/${m.id}`)).body;
+    expect(saved.content.languages.fr.subject).toBe('Bienvenue en français, {{ contact.first_name }}');
+    await p.getByLabel('Preview as').selectOption({ label: 'Léa Roy' });
+    await expect.poll(() => p.getByTestId('preview-subject').textContent()).toBe('Bienvenue en français, Léa');
+    expect(await p.getByTestId('preview-language').textContent()).toBe('fr');
+    // a Liquid error in the fr version is shown on the fr version's field
+    await p.getByRole('button', { name: 'Default', exact: true }).click();
+    await p.getByLabel('Subject').fill('Bienvenue {{ contact.first_name }}');
+    await p.getByRole('button', { name: 'fr', exact: true }).click();
+    await p.getByLabel('HTML body').fill('<p>{% if x %}</p>');
+    await p.getByRole('button', { name: 'Default', exact: true }).click();
+    await p.getByRole('button', { name: 'Save', exact: true }).click();
+    await p.locator('.field.has-error .field-error').getByText(/not closed/).waitFor();
+    expect(await p.getByLabel('HTML body').inputValue()).toBe('<p>{% if x %}</p>');
+    await p.getByRole('button', { name: 'Delete fr version' }).click();
+    await p.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(async () => (await ui.api('GET', `/api/v1/messages/${m.id}`)).body.content.languages?.fr).toBeUndefined();
+  });
+
+  it('resends a past message from the contact record (C-6)', async () => {
+    screenshotOnFailure(page, 'contact-resend');
+    const p = ui.page;
+    const nina = (await ui.api('GET', '/api/v1/contacts?q=nina@')).body.data[0];
+    await go(`/contacts/${nina.id}`);
+    const rows = p.getByTestId('deliveries').locator('tbody tr');
+    await rows.first().waitFor();
+    const before = await rows.count();
+    await rows.first().getByRole('button', { name: 'Resend' }).click();
+    await p.getByTestId('resent').getByText(/nina@example.com/).waitFor();
+    await expect.poll(() => rows.count()).toBe(before + 1);
+  });
+
+  it('manages webhooks, engagement thresholds and the usual delivery window in the settings (P-4, S-3, M-4)', async () => {
+    screenshotOnFailure(page, 'settings');
+    const p = ui.page;
+    await go('/settings');
+    await p.getByRole('button', { name: 'Webhooks' }).click();
+    await p.getByText('No webhook').waitFor();
+    await p.getByLabel('URL').fill('not a url');
+    await p.getByRole('button', { name: 'Subscribe' }).click();
+    await p.locator('.field.has-error').first().waitFor();
+    await p.getByLabel('URL').fill('https://hooks.example.com/parcours');
+    await p.getByRole('button', { name: 'Subscribe' }).click();
+    await p.getByTestId('webhook-secret').getByText(/whsec_/).waitFor();
+    await p.getByTestId('webhooks').getByText('https://hooks.example.com/parcours').waitFor();
+    await p.getByRole('button', { name: 'Deliveries' }).click();
+    await p.getByText('Nothing sent yet').waitFor();
+    await p.getByRole('button', { name: 'Delete' }).click();
+    await p.getByText('No webhook').waitFor();
+
+    await p.getByRole('button', { name: 'Engagement' }).click();
+    await p.getByLabel('Window (days)').fill('60');
+    await p.getByRole('button', { name: 'Save thresholds' }).click();
+    await p.getByText(/Saved: the next recomputation/).waitFor();
+    expect((await ui.api('GET', '/api/v1/engagement')).body.settings.window_days).toBe(60);
+
+    await p.getByRole('button', { name: 'Delivery windows' }).click();
+    await p.getByLabel('Window time zone').fill('Nowhere/Land');
+    await p.getByRole('button', { name: 'Save window' }).click();
+    await p.locator('.field.has-error').getByText(/IANA/).waitFor();
+    await p.getByLabel('Window time zone').fill('Europe/Paris');
+    await p.getByRole('button', { name: 'Save window' }).click();
+    await p.getByText('Saved.').waitFor();
+    expect((await ui.api('GET', '/api/v1/workspace')).body.settings.default_window.timezone).toBe('Europe/Paris');
   });
 });

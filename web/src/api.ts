@@ -16,9 +16,23 @@ export class ApiError extends Error {
 
   /** The message for a field: details whose path is the field or ends with it (`content.body` → `body`). */
   field(name: string): string | undefined {
-    const d = this.details.find((x) => x.path === name || x.path.endsWith(`.${name}`) || x.path.startsWith(`${name}.`) || x.path.startsWith(`${name}[`));
-    return d?.message;
+    return this.details.find((x) => pathNames(x.path, name))?.message;
   }
+
+  /** The message for exactly this path (not its parts). */
+  exact(path: string): string | undefined {
+    return this.details.find((x) => dotted(x.path) === dotted(path))?.message;
+  }
+}
+
+/** `a[0].b` and `a.0.b` are the same path (zod and hand-written checks differ). */
+const dotted = (p: string) => p.replace(/\[(\d+)\]/g, '.$1');
+
+/** Whether an error path names a field: the field itself, one of its parts, or it ends with it. */
+export function pathNames(path: string, name: string): boolean {
+  const p = dotted(path);
+  const n = dotted(name);
+  return p === n || p.endsWith(`.${n}`) || p.startsWith(`${n}.`);
 }
 
 let csrfToken: string | null = null;

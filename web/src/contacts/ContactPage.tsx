@@ -1,10 +1,11 @@
-import { del, post, qs } from '../api.ts';
+import { del, post } from '../api.ts';
 import { useAction, useGet } from '../data.ts';
 import { Link, navigate } from '../router.tsx';
 import { Badge, Card, Empty, Loading, PageHeader, Status, formatDate } from '../ui/bits.tsx';
 import { ErrorBanner } from '../ui/form.tsx';
 import { contactName } from './ContactsPage.tsx';
 import { Timeline } from './Timeline.tsx';
+import { Deliveries } from './Deliveries.tsx';
 
 const LEVELS: Record<string, string> = { most: 'Most engaged', somewhat: 'Somewhat engaged', least: 'Least engaged', everyone_else: 'Everyone else' };
 
@@ -37,30 +38,6 @@ function Consent({ c }: { c: any }) {
           <li key={i}><span className="muted">{formatDate(h.occurred_at)}</span> {h.channel}: <b>{h.status.replace(/_/g, ' ')}</b> <span className="muted">({h.source}{h.ip ? `, ${h.ip}` : ''})</span></li>
         ))}
       </ul>
-    </Card>
-  );
-}
-
-function Deliveries({ id }: { id: number }) {
-  const q = useGet<{ data: any[] }>(`/api/v1/deliveries${qs({ contact_id: id, limit: 20 })}`);
-  const rows = q.data?.data ?? [];
-  return (
-    <Card title="Messages sent">
-      {q.isLoading ? <Loading /> : rows.length === 0 ? <Empty title="No message sent to this contact yet" /> : (
-        <table className="table">
-          <thead><tr><th>Message</th><th>Source</th><th>Status</th><th>Sent</th></tr></thead>
-          <tbody>
-            {rows.map((d) => (
-              <tr key={d.id}>
-                <td><Link to={`/messages/${d.message_id}`}>#{d.message_id}</Link> <span className="muted small">{d.channel} to {d.to_address}</span></td>
-                <td>{d.campaign_id ? <Link to={`/campaigns/${d.campaign_id}`}>campaign</Link> : d.journey_id ? <Link to={`/journeys/${d.journey_id}`}>journey</Link> : d.source}</td>
-                <td><Status value={d.status} />{d.last_error && <div className="small muted">{d.last_error}</div>}</td>
-                <td className="muted">{formatDate(d.sent_at ?? d.send_at)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
     </Card>
   );
 }

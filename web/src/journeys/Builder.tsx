@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { Background, Controls, ReactFlow, type Connection, type Edge, type NodeChange } from '@xyflow/react';
+import { Background, Controls, ReactFlow, type Connection, type Edge, type Node, type NodeChange } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useGet } from '../data.ts';
 import { addStep, newStep, removeStep, setPointer, STEP_TYPES, toFlow, TRIGGER_ID, type Definition } from './graph.ts';
@@ -19,7 +19,9 @@ interface Props {
 /** The journey graph: trigger and steps as nodes, pointers as edges; the side panel edits the selection. */
 export function Builder({ def, onChange, problems, report, selected, onSelect }: Props) {
   const messages = useGet<{ data: any[] }>('/api/v1/messages');
-  const [positions, setPositions] = useState(new Map<string, { x: number; y: number }>());
+  // positions while dragging; saved ones come from the definition's layout
+  const [dragged, setDragged] = useState(new Map<string, { x: number; y: number }>());
+  const positions = new Map([...Object.entries(def.layout ?? {}), ...dragged]);
   const msgNames = useMemo(() => new Map((messages.data?.data ?? []).map((m) => [m.id, m.name])), [messages.data]);
   const problemIds = new Set(problems.map((p) => p.step_id).filter((x): x is string => !!x));
   const { nodes, edges } = toFlow(def, {
@@ -30,12 +32,18 @@ export function Builder({ def, onChange, problems, report, selected, onSelect }:
   });
 
   const onNodesChange = (changes: NodeChange[]) => {
-    let next = positions;
+    let next = dragged;
     for (const c of changes) {
       if (c.type === 'position' && c.position) { next = new Map(next); next.set(c.id, c.position); }
       if (c.type === 'remove' && c.id !== TRIGGER_ID) { onChange(removeStep(def, c.id)); if (selected === c.id) onSelect(null); }
     }
-    if (next !== positions) setPositions(next);
+    if (next !== dragged) setDragged(next);
+  };
+  // a finished drag is an edit of the definition's layout (saved with the journey, ignored by the engine)
+  const onNodeDragStop = (_: unknown, __: Node, moved: Node[]) => {
+    const layout = { ...(def.layout ?? {}) };
+    for (const n of moved) layout[n.id] = { x: Math.round(n.position.x), y: Math.round(n.position.y) };
+    onChange({ ...def, layout });
   };
   const onConnect = (c: Connection) => c.source && c.target && c.target !== TRIGGER_ID && onChange(setPointer(def, c.source, c.sourceHandle, c.target));
   const onEdgesDelete = (es: Edge[]) => {
@@ -64,6 +72,7 @@ export function Builder({ def, onChange, problems, report, selected, onSelect }:
             edges={edges}
             nodeTypes={nodeTypes}
             onNodesChange={onNodesChange}
+            onNodeDragStop={onNodeDragStop}
             onConnect={onConnect}
             onEdgesDelete={onEdgesDelete}
             onNodeClick={(_, n) => onSelect(n.id)}
@@ -76,7 +85,7 @@ export function Builder({ def, onChange, problems, report, selected, onSelect }:
             <Controls showInteractive={false} />
           </ReactFlow>
         </div>
-        <p className="muted small">Drag from a node's bottom handle to another node to connect; select an edge or a step and press Backspace to delete it.</p>
+        <p className="muted small">Drag a node to place it (its position is saved with the journey); drag from a node's bottom handle to another node to connect; select an edge or a step and press Backspace to delete it.</p>
       </div>
       <div>
         {selected === TRIGGER_ID ? (

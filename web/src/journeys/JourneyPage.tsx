@@ -1,32 +1,19 @@
 import { useEffect, useState } from 'react';
-import { del, patch, post } from '../api.ts';
+import { patch } from '../api.ts';
 import { invalidate, useAction, useGet } from '../data.ts';
-import { navigate } from '../router.tsx';
-import { Card, Loading, PageHeader, Status } from '../ui/bits.tsx';
+import { Loading, PageHeader, Status } from '../ui/bits.tsx';
 import { ErrorBanner } from '../ui/form.tsx';
 import { Builder } from './Builder.tsx';
 import { DryRun } from './DryRun.tsx';
 import { TRIGGER_ID, type Definition } from './graph.ts';
+import { JourneyActions } from './JourneyActions.tsx';
 import { JourneyReport } from './JourneyReport.tsx';
+import { JourneySettings } from './JourneySettings.tsx';
+import { Problems, type Problem, type Target } from './Problems.tsx';
+import { Versions } from './Versions.tsx';
 
-type Problem = { step_id: string | null; path: string; message: string; resolve?: string };
-
-function Problems({ problems, onResolve }: { problems: Problem[]; onResolve(id: string): void }) {
-  if (problems.length === 0) return <div className="banner good">No problem found: the journey can be activated.</div>;
-  return (
-    <Card title={`${problems.length} problem${problems.length > 1 ? 's' : ''} to fix before activating`} className="problems">
-      <ul className="plain" data-testid="problems">
-        {problems.map((p, i) => (
-          <li key={i}>
-            <strong>{p.step_id ?? (p.path.startsWith('trigger') ? 'trigger' : 'journey')}</strong>: {p.message}
-            {p.resolve && <span className="muted"> — {p.resolve}</span>}{' '}
-            <button className="link" onClick={() => onResolve(p.step_id ?? TRIGGER_ID)}>resolve</button>
-          </li>
-        ))}
-      </ul>
-    </Card>
-  );
-}
+const TABS = { graph: 'Builder', settings: 'Settings', versions: 'Versions', report: 'Report', dry: 'Dry run' } as const;
+type Tab = keyof typeof TABS;
 
 export function JourneyPage({ id }: { id: number }) {
   const base = `/api/v1/journeys/${id}`;
@@ -36,7 +23,8 @@ export function JourneyPage({ id }: { id: number }) {
   const [name, setName] = useState('');
   const [dirty, setDirty] = useState(false);
   const [selected, setSelected] = useState<string | null>(null);
-  const [tab, setTab] = useState<'graph' | 'report' | 'dry'>('graph');
+  const [tab, setTab] = useState<Tab>('graph');
+  const [focus, setFocus] = useState<string | null>(null);
   useEffect(() => {
     if (!q.data) return;
     setDef(q.data.definition);
@@ -44,18 +32,17 @@ export function JourneyPage({ id }: { id: number }) {
     setDirty(false);
   }, [q.data]);
 
-  const refresh = [base, '/api/v1/journeys'];
-  const save = useAction(() => patch(base, { name, definition: def }), refresh);
-  const act = useAction(({ verb, body }: { verb: string; body?: any }) => post(`${base}/${verb}`, body ?? {}), refresh);
-  const remove = useAction(() => del(base), ['/api/v1/journeys'], () => navigate('/journeys'));
-  const duplicate = useAction(() => post(`${base}/duplicate`, {}), ['/api/v1/journeys'], (j: any) => navigate(`/journeys/${j.id}`));
-
+  const save = useAction(() => patch(base, { name, definition: def }), [base, '/api/v1/journeys']);
   if (q.isLoading || !def) return q.error ? <ErrorBanner error={q.error} /> : <Loading />;
   const j = q.data;
-  const problems: Problem[] = j.problems ?? [];
+  const problems: Problem[] = dirty ? [] : j.problems ?? [];
   const change = (d: Definition) => { setDef(d); setDirty(true); };
   const live = j.status === 'active' || j.status === 'locked';
-  const error = save.error ?? act.error ?? remove.error ?? duplicate.error;
+  const resolve = (t: Target) => {
+    if ('step' in t) { setSelected(t.step); setTab('graph'); }
+    else if ('trigger' in t) { setSelected(TRIGGER_ID); setTab('graph'); }
+    else { setFocus(t.settings); setTab('settings'); }
+  };
 
   return (
     <>
@@ -63,26 +50,19 @@ export function JourneyPage({ id }: { id: number }) {
         title={<><input aria-label="Journey name" className="title-input" value={name} onChange={(e) => { setName(e.target.value); setDirty(true); }} /> <Status value={j.status} /></>}
         sub={`Version ${j.version}${j.activated_at ? ` · active since ${new Date(j.activated_at).toLocaleDateString()}` : ''}${dirty ? ' · unsaved changes' : ''}`}
         actions={<>
-          <button className="primary" disabled={!dirty || save.isPending} onClick={() => save.mutate(undefined)}>{save.isPending ? 'Saving…' : 'Save'}</button>
-          {(j.status === 'draft' || j.status === 'stopped') && <button disabled={dirty} title={dirty ? 'Save first' : ''} onClick={() => act.mutate({ verb: 'activate' })}>Activate</button>}
-          {j.status === 'active' && <button onClick={() => act.mutate({ verb: 'lock' })}>Lock</button>}
-          {live && <button onClick={() => confirm('Stop this journey? Contacts in it stop advancing.') && act.mutate({ verb: 'stop' })}>Stop</button>}
-          {j.status !== 'archived' && <button onClick={() => confirm(live ? 'Archive this active journey? It is stopped first.' : 'Archive this journey?') && act.mutate({ verb: 'archive', body: { confirm: true } })}>Archive</button>}
-          <button onClick={() => duplicate.mutate(undefined)}>Duplicate</button>
-          {(j.status === 'draft' || j.status === 'archived') && <button className="danger" onClick={() => confirm('Delete this journey?') && remove.mutate(undefined)}>Delete</button>}
+          <button className="primary" disabled={!dirty || save.isPending} onClick={() => save.mutate(undefined)}>{save.isPending ? 'Saving…' : live ? 'Save (publishes a version if the structure changed)' : 'Save'}</button>
+          <JourneyActions j={j} dirty={dirty} />
         </>}
       />
-      <ErrorBanner error={error} />
+      <ErrorBanner error={save.error} />
+      {!dirty && <Problems problems={problems} onResolve={resolve} />}
+      {dirty && <div className="banner info">Save to check the journey again.</div>}
       <div className="tabs">
-        <button className={tab === 'graph' ? 'active' : ''} onClick={() => setTab('graph')}>Builder</button>
-        <button className={tab === 'report' ? 'active' : ''} onClick={() => setTab('report')}>Report</button>
-        <button className={tab === 'dry' ? 'active' : ''} onClick={() => setTab('dry')}>Dry run</button>
+        {(Object.keys(TABS) as Tab[]).map((t) => <button key={t} className={tab === t ? 'active' : ''} onClick={() => setTab(t)}>{TABS[t]}</button>)}
       </div>
-      {tab === 'graph' && <>
-        <Problems problems={dirty ? [] : problems} onResolve={(sid) => setSelected(sid)} />
-        {dirty && <div className="banner info">Save to check the journey again.</div>}
-        <Builder def={def} onChange={change} problems={dirty ? [] : problems} report={report.data} selected={selected} onSelect={setSelected} />
-      </>}
+      {tab === 'graph' && <Builder def={def} onChange={change} problems={problems} report={report.data} selected={selected} onSelect={setSelected} />}
+      {tab === 'settings' && <JourneySettings def={def} onChange={change} problems={problems} focus={focus} />}
+      {tab === 'versions' && <Versions j={j} />}
       {tab === 'report' && <JourneyReport report={report.data} def={def} onRefresh={() => invalidate(`${base}/report`)} />}
       {tab === 'dry' && <DryRun id={id} />}
     </>

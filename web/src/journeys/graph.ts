@@ -3,7 +3,7 @@ import type { Edge, Node } from '@xyflow/react';
 
 export type Step = { id: string; type: string; name?: string; next?: string | null; else?: string | null; branches?: Branch[]; [k: string]: any };
 export type Branch = { id: string; label?: string; next: string | null; criteria?: any; percent?: number };
-export type Definition = { trigger: any; start: string | null; steps: Step[]; entry_filter?: any; exit_criteria?: any; goal?: any; settings?: any };
+export type Definition = { trigger: any; start: string | null; steps: Step[]; entry_filter?: any; exit_criteria?: any; goal?: any; settings?: any; layout?: Record<string, { x: number; y: number }> };
 
 export const TRIGGER_ID = '__trigger';
 export const STEP_TYPES: [string, string][] = [
@@ -35,7 +35,8 @@ export function setPointer(def: Definition, source: string, handle: string | nul
 }
 
 export function removeStep(def: Definition, id: string): Definition {
-  let d: Definition = { ...def, steps: def.steps.filter((s) => s.id !== id), start: def.start === id ? null : def.start };
+  const { [id]: _gone, ...layout } = def.layout ?? {};
+  let d: Definition = { ...def, steps: def.steps.filter((s) => s.id !== id), start: def.start === id ? null : def.start, ...(def.layout ? { layout } : {}) };
   for (const s of d.steps) for (const h of handles(s)) if (h.target === id) d = setPointer(d, s.id, h.id, null);
   return d;
 }

@@ -1,10 +1,11 @@
 import { useEffect, useRef, useState } from 'react';
-import { del, patch } from '../api.ts';
+import { ApiError, del, patch } from '../api.ts';
 import { useAction, useGet } from '../data.ts';
 import { navigate } from '../router.tsx';
 import { Badge, Card, Loading, PageHeader } from '../ui/bits.tsx';
 import { ErrorBanner, SelectField, TextArea, TextField } from '../ui/form.tsx';
 import { FieldPicker, insertAt } from './FieldPicker.tsx';
+import { LanguageVersions } from './LanguageVersions.tsx';
 import { PreviewPane } from './PreviewPane.tsx';
 
 /** Edits an email (subject, body in HTML or MJML, text part, sender) or an SMS; each save is a new version. */
@@ -15,6 +16,7 @@ export function MessageEditor({ id }: { id: number }) {
   const [name, setName] = useState('');
   const [content, setContent] = useState<Record<string, any>>({});
   const [savedAt, setSavedAt] = useState(0);
+  const [lang, setLang] = useState<string | null>(null);
   const bodyRef = useRef<HTMLTextAreaElement>(null);
   useEffect(() => {
     if (!q.data) return;
@@ -22,23 +24,33 @@ export function MessageEditor({ id }: { id: number }) {
     setContent(q.data.content);
   }, [q.data]);
   const save = useAction((b: any) => patch(base, b), [base, '/api/v1/messages'], () => setSavedAt(Date.now()));
+  useEffect(() => {
+    // an error in another language version: show that version
+    const bad = save.error instanceof ApiError ? save.error.details.map((d) => /^content\.languages\.([^.]+)\./.exec(d.path)?.[1]).find(Boolean) : undefined;
+    if (bad && content.languages?.[bad]) setLang(bad);
+  }, [save.error]);
   const remove = useAction(() => del(base), ['/api/v1/messages'], () => navigate('/messages'));
 
   if (q.isLoading) return <Loading />;
   if (q.error) return <ErrorBanner error={q.error} />;
   const m = q.data;
   const email = m.channel === 'email';
+  // edits go to the default version or to the selected language's version
   const set = (k: string, v: unknown) => setContent((c) => {
-    const next = { ...c, [k]: v };
-    if (v === '' || v === undefined) delete next[k];
-    return next;
+    const target = lang ? { ...(c.languages?.[lang] ?? {}) } : { ...c };
+    target[k] = v;
+    if (v === '' || v === undefined) delete target[k];
+    return lang ? { ...c, languages: { ...c.languages, [lang]: target } } : target;
   });
+  const shown: Record<string, any> = lang ? content.languages?.[lang] ?? {} : content;
+  const at = lang ? `content.languages.${lang}` : 'content';
+  const inherit = lang ? 'Empty: the default version’s.' : undefined;
   const insert = (key: 'body' | 'text', tag: string) => {
-    const r = insertAt(bodyRef.current, content[key] ?? '', tag);
+    const r = insertAt(bodyRef.current, shown[key] ?? '', tag);
     set(key, r.value);
     requestAnimationFrame(() => { bodyRef.current?.focus(); bodyRef.current?.setSelectionRange(r.caret, r.caret); });
   };
-  const seg = m.sms_segments?.default;
+  const seg = lang ? m.sms_segments?.languages?.[lang] : m.sms_segments?.default;
   const err = save.error;
   const fieldNames = ['name', 'subject', 'preheader', 'body', 'text', 'format', 'sender_id'];
 
@@ -57,10 +69,11 @@ export function MessageEditor({ id }: { id: number }) {
       <div className="grid two">
         <Card title="Content">
           <TextField label="Name" name="name" value={name} onChange={(e) => setName(e.target.value)} error={err} />
+          <LanguageVersions content={content} lang={lang} onSelect={setLang} onContent={setContent} error={err} />
           {email ? <>
-            <TextField label="Subject" name="subject" errorPath="content.subject" value={content.subject ?? ''} onChange={(e) => set('subject', e.target.value)} error={err} />
-            <TextField label="Preheader" name="preheader" errorPath="content.preheader" value={content.preheader ?? ''} onChange={(e) => set('preheader', e.target.value)} error={err} />
-            <div className="row">
+            <TextField label="Subject" name="subject" errorPath={`${at}.subject`} value={shown.subject ?? ''} placeholder={lang ? content.subject : undefined} onChange={(e) => set('subject', e.target.value)} error={err} hint={inherit} />
+            <TextField label="Preheader" name="preheader" errorPath={`${at}.preheader`} value={shown.preheader ?? ''} onChange={(e) => set('preheader', e.target.value)} error={err} />
+            {!lang && <div className="row">
               <SelectField label="Format" name="format" value={content.format ?? 'html'} onChange={(e) => set('format', e.target.value)} error={err}>
                 <option value="html">HTML</option><option value="mjml">MJML</option>
               </SelectField>
@@ -68,13 +81,13 @@ export function MessageEditor({ id }: { id: number }) {
                 <option value="">Workspace default</option>
                 {(senders.data?.data ?? []).map((s) => <option key={s.id} value={s.id}>{s.from_name} &lt;{s.from_email}&gt;</option>)}
               </SelectField>
-            </div>
+            </div>}
             <div className="actions"><FieldPicker onInsert={(t) => insert('body', t)} /></div>
-            <TextArea ref={bodyRef} label={content.format === 'mjml' ? 'MJML body' : 'HTML body'} name="body" errorPath="content.body" rows={16} value={content.body ?? ''} onChange={(e) => set('body', e.target.value)} error={err} />
-            <TextArea label="Text part" name="text" errorPath="content.text" rows={5} value={content.text ?? ''} onChange={(e) => set('text', e.target.value)} error={err} hint="Leave empty to generate it from the HTML." />
+            <TextArea ref={bodyRef} label={content.format === 'mjml' ? 'MJML body' : 'HTML body'} name="body" errorPath={`${at}.body`} rows={16} value={shown.body ?? ''} onChange={(e) => set('body', e.target.value)} error={err} hint={inherit} />
+            <TextArea label="Text part" name="text" errorPath={`${at}.text`} rows={5} value={shown.text ?? ''} onChange={(e) => set('text', e.target.value)} error={err} hint="Leave empty to generate it from the HTML." />
           </> : <>
             <div className="actions"><FieldPicker links={false} onInsert={(t) => insert('text', t)} /></div>
-            <TextArea ref={bodyRef} label="SMS text" name="text" errorPath="content.text" rows={6} value={content.text ?? ''} onChange={(e) => set('text', e.target.value)} error={err} />
+            <TextArea ref={bodyRef} label="SMS text" name="text" errorPath={`${at}.text`} rows={6} value={shown.text ?? ''} onChange={(e) => set('text', e.target.value)} error={err} hint={inherit} />
             {seg && <p className="small" data-testid="sms-segments">{seg.characters} characters, {seg.encoding}: <b>{seg.segments} segment{seg.segments === 1 ? '' : 's'}</b> ({seg.per_segment} per segment){' '}<span className="muted">as saved</span></p>}
           </>}
         </Card>

@@ -48,11 +48,12 @@ export function PreviewPane({ id, channel, version }: { id: number; channel: str
           <dl className="kv small" style={{ marginBottom: 8 }}>
             <dt>From</dt><dd>{preview.from ?? '—'}</dd>
             <dt>Subject</dt><dd data-testid="preview-subject">{preview.subject}</dd>
+            <dt>Version</dt><dd data-testid="preview-language">{preview.language ?? 'default'}</dd>
           </dl>
           <SandboxedHtml html={preview.html} title="Email preview" />
           <details><summary className="small muted">Text part</summary><pre className="small" style={{ whiteSpace: 'pre-wrap' }}>{preview.text}</pre></details>
         </> : <div className="banner info" data-testid="preview-sms" style={{ whiteSpace: 'pre-wrap' }}>{preview.text ?? preview.sms ?? JSON.stringify(preview)}</div>}
-        <p className="muted small">The preview shows the saved version: save to see your changes.</p>
+        <p className="muted small">The preview shows the saved version, in the contact's language when the message has that version: save to see your changes.</p>
       </Card>
       <Card title="Send a test">
         {test.ok && <div className="banner good">{test.ok}</div>}

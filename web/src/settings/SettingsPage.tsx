@@ -4,8 +4,14 @@ import { WorkspaceSettings } from './WorkspaceSettings.tsx';
 import { Senders } from './Senders.tsx';
 import { ApiKeys } from './ApiKeys.tsx';
 import { Users } from './Users.tsx';
+import { Webhooks } from './Webhooks.tsx';
+import { Engagement } from './Engagement.tsx';
+import { DefaultWindow } from './DefaultWindow.tsx';
 
-const TABS = { workspace: 'Workspace', senders: 'Sender identities', users: 'Users and roles', keys: 'API keys' } as const;
+const TABS = {
+  workspace: 'Workspace and approval', senders: 'Sender identities', windows: 'Delivery windows', engagement: 'Engagement',
+  webhooks: 'Webhooks', users: 'Users and roles', keys: 'API keys',
+} as const;
 
 export function SettingsPage() {
   const [tab, setTab] = useState<keyof typeof TABS>('workspace');
@@ -17,6 +23,9 @@ export function SettingsPage() {
       </div>
       {tab === 'workspace' && <WorkspaceSettings />}
       {tab === 'senders' && <Senders />}
+      {tab === 'windows' && <DefaultWindow />}
+      {tab === 'engagement' && <Engagement />}
+      {tab === 'webhooks' && <Webhooks />}
       {tab === 'users' && <Users />}
       {tab === 'keys' && <ApiKeys />}
     </>

@@ -1,9 +1,14 @@
 import type { ComponentProps, InputHTMLAttributes, ReactNode, SelectHTMLAttributes } from 'react';
-import { ApiError } from '../api.ts';
+import { ApiError, pathNames } from '../api.ts';
 
 /** The API's message for a field, when the error names it. */
 export function fieldError(error: unknown, name: string): string | undefined {
   return error instanceof ApiError ? error.field(name) : undefined;
+}
+
+/** The API's message for exactly this path (a whole object, not one of its fields). */
+export function exactError(error: unknown, path: string): string | undefined {
+  return error instanceof ApiError ? error.exact(path) : undefined;
 }
 
 export function Field({ label, error, hint, children }: { label: string; error?: string; hint?: ReactNode; children: ReactNode }) {
@@ -54,7 +59,7 @@ export function TextArea({ label, error, errorPath, hint, ...rest }: ComponentPr
 export function ErrorBanner({ error, fields = [] }: { error: unknown; fields?: string[] }) {
   if (!error) return null;
   if (!(error instanceof ApiError)) return <div className="banner error" role="alert">{String((error as Error).message ?? error)}</div>;
-  const shown = (p: string) => fields.some((f) => p === f || p.endsWith(`.${f}`) || p.startsWith(`${f}.`) || p.startsWith(`${f}[`));
+  const shown = (p: string) => fields.some((f) => pathNames(p, f));
   const rest = error.details.filter((d) => !shown(d.path));
   if (error.details.length > 0 && rest.length === 0) return null;
   return (

@@ -1,5 +1,5 @@
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { Empty } from '../ui/bits.tsx';
+import { Empty } from '../../ui/bits.tsx';
 
 /** Opens and clicks over time, from the report's time series (hourly or daily). */
 export function CampaignChart({ report }: { report: any }) {

@@ -16,6 +16,7 @@ const runs = {
   segments: [['--db', 'postgres', ...(quick ? ['--contacts', '50000', '--events', '500000'] : [])]],
   journeys: [['--db', 'postgres', ...(quick ? ['--contacts', '10000'] : [])]],
   campaign: [['--db', 'postgres', ...(quick ? ['--contacts', '50000'] : [])]],
+  demo: [['--db', 'postgres', ...(quick ? ['--contacts', '20000'] : [])]],
 };
 const scripts = readdirSync(new URL('../bench/', import.meta.url)).filter((f) => /^[a-z][a-z-]*\.ts$/.test(f) && f !== 'setup.ts' && f !== 'smtp-sink-process.ts');
 const rows = [];

@@ -16,7 +16,7 @@ export async function variantRates(q: Queryable, workspaceId: number, c: Campaig
   const { rows } = await q.query<{ variant: string; sent: number; engaged: number }>(sql`
     select d.variant, count(*) filter (where d.status in ('sent', 'bounced'))::int as sent,
            count(*) filter (where exists (
-             select 1 from events e where e.workspace_id = d.workspace_id and e.data ? 'campaign_id' and e.data ->> 'campaign_id' = ${String(c.id)}
+             select 1 from events e where e.workspace_id = d.workspace_id and e.campaign_id = ${String(c.id)}
                 and e.type = ${type} and e.contact_id = d.contact_id))::int as engaged
       from deliveries d
      where d.workspace_id = ${workspaceId} and d.campaign_id = ${c.id} and d.source = 'campaign' and d.variant is not null

@@ -37,7 +37,7 @@ export function compareProportions(recipients: Proportion, control: Proportion) 
 export async function holdoutComparison(q: Queryable, ws: number, campaignId: number, startedAt: Date | null, event: string, days: number, now: Date) {
   if (!startedAt) return null;
   const end = new Date(startedAt.getTime() + days * 86_400_000);
-  const others = event.startsWith('message.') ? sql`and coalesce(ev.data ->> 'campaign_id', '') <> ${String(campaignId)}` : sql``;
+  const others = event.startsWith('message.') ? sql`and coalesce(ev.campaign_id, '') <> ${String(campaignId)}` : sql``;
   const { rows } = await q.query<{ grp: string; n: number; converted: number }>(sql`
     with grp as (
       select contact_id, 'recipients' as grp from deliveries

@@ -50,12 +50,12 @@ export async function campaignReport(q: Queryable, ws: number, c: Campaign, opts
       select e.type, d.variant, ${lang} as lang, grouping(d.variant)::int as gv, grouping(${lang})::int as gl,
              count(*)::int as total, count(distinct e.contact_id)::int as contacts
         from events e left join deliveries d on d.workspace_id = e.workspace_id and d.id = ${delivery}
-       where e.workspace_id = ${ws} and e.data ? 'campaign_id' and e.data ->> 'campaign_id' = ${String(cid)} and e.type = any(${ENGAGEMENT}::text[])
+       where e.workspace_id = ${ws} and e.campaign_id = ${String(cid)} and e.type = any(${ENGAGEMENT}::text[])
        group by grouping sets ((e.type), (e.type, d.variant), (e.type, ${lang}))`),
     q.query<{ url: string; clicks: number; contacts: number }>(sql`
       select e.data ->> 'url' as url, count(*)::int as clicks, count(distinct e.contact_id)::int as contacts
         from events e
-       where e.workspace_id = ${ws} and e.data ? 'campaign_id' and e.data ->> 'campaign_id' = ${String(cid)} and e.type = 'message.clicked'
+       where e.workspace_id = ${ws} and e.campaign_id = ${String(cid)} and e.type = 'message.clicked'
        group by 1 order by 2 desc, 1 limit 200`),
     q.query<{ hour: string; n: number }>(sql`
       select to_char(date_trunc('hour', d.sent_at at time zone ${tz}::text), 'YYYY-MM-DD"T"HH24:00') as hour, count(*)::int as n
@@ -64,7 +64,7 @@ export async function campaignReport(q: Queryable, ws: number, c: Campaign, opts
     q.query<{ hour: string; type: string; n: number }>(sql`
       select to_char(date_trunc('hour', e.occurred_at at time zone ${tz}::text), 'YYYY-MM-DD"T"HH24:00') as hour, e.type, count(*)::int as n
         from events e
-       where e.workspace_id = ${ws} and e.data ? 'campaign_id' and e.data ->> 'campaign_id' = ${String(cid)} and e.type in ('message.opened', 'message.clicked')
+       where e.workspace_id = ${ws} and e.campaign_id = ${String(cid)} and e.type in ('message.opened', 'message.clicked')
        group by 1, 2`),
   ]);
   const totals = counters();

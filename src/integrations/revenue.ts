@@ -24,8 +24,8 @@ export async function attributedRevenue(
     with clicks as (
       select contact_id, occurred_at from events
        where workspace_id = ${workspaceId} and type = 'message.clicked' and contact_id is not null
-         ${opts.journeyId !== undefined ? sql`and data ->> 'journey_id' = ${String(opts.journeyId)}` : sql``}
-         ${opts.campaignId !== undefined ? sql`and data ->> 'campaign_id' = ${String(opts.campaignId)}` : sql``}
+         ${opts.journeyId !== undefined ? sql`and journey_id = ${String(opts.journeyId)}` : sql``}
+         ${opts.campaignId !== undefined ? sql`and campaign_id = ${String(opts.campaignId)}` : sql``}
     ),
     attributed as (
       select distinct on (p.contact_id, coalesce(p.data ->> 'order_id', 'event:' || p.id))

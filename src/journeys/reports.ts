@@ -16,9 +16,9 @@ export async function journeyReport(q: Queryable, workspaceId: number, journeyId
       select step_id, status, count(*)::int as n from deliveries
        where workspace_id = ${workspaceId} and journey_id = ${journeyId} and source = 'journey' group by 1, 2`),
     q.query<{ step_id: string; type: string; total: number; contacts: number }>(sql`
-      select data->>'step_id' as step_id, type, count(*)::int as total, count(distinct contact_id)::int as contacts from events
+      select step_id, type, count(*)::int as total, count(distinct contact_id)::int as contacts from events
        where workspace_id = ${workspaceId} and type in ('message.opened', 'message.clicked', 'message.bounced', 'message.unsubscribed', 'message.complained')
-         and data->>'journey_id' = ${String(journeyId)} group by 1, 2`),
+         and journey_id = ${String(journeyId)} group by 1, 2`),
     q.query<{ day: string; entered: number; finished: number }>(sql`
       select d::date::text as day,
              (select count(*) from enrollments e where e.workspace_id = ${workspaceId} and e.journey_id = ${journeyId} and e.entered_at::date = d::date)::int as entered,

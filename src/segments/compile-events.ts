@@ -108,10 +108,9 @@ function productMatch(p: NonNullable<ConditionOf<'purchase'>['product']>): Sql {
 }
 
 /**
- * Message activity. The literal JSON keys below match the expression indexes of migration
- * 003 (events_campaign, events_journey_step, partial on the message types named here as
- * constants): the planner uses them only when the key in the query is the same literal, so
- * the keys are never parameters. A campaign, message or
+ * Message activity. Campaign, journey and step are the events' generated columns, indexed
+ * with occurred_at for index-only scans (migration 008: events_campaign, events_journey_step,
+ * partial on the message types named here as constants). A campaign, message or
  * journey step has one channel, so `channel` filters only unscoped activity (and scoped
  * queries stay index-only). A click counts as an open (pixels are often blocked).
  * Received means sent and not bounced (the bounce carries the send's delivery_id and scope).
@@ -120,11 +119,12 @@ function activity(c: ConditionOf<'email_activity'>, env: CriteriaEnv): Compiled 
   const ws = env.workspaceId;
   const scope = (a: string) => {
     const d = sql.raw(`${a}.data`);
-    if (c.campaign_id !== undefined) return sql`and ${d} ->> 'campaign_id' = ${String(c.campaign_id)}::text`;
+    const col = (name: string) => sql.raw(`${a}.${name}`);
+    if (c.campaign_id !== undefined) return sql`and ${col('campaign_id')} = ${String(c.campaign_id)}::text`;
     if (c.message_id !== undefined) return sql`and ${d} ->> 'message_id' = ${String(c.message_id)}::text`;
     if (c.journey_id !== undefined) {
-      const step = c.step_id !== undefined ? sql`and ${d} ->> 'step_id' = ${c.step_id}::text` : sql``;
-      return sql`and ${d} ->> 'journey_id' = ${String(c.journey_id)}::text ${step}`;
+      const step = c.step_id !== undefined ? sql`and ${col('step_id')} = ${c.step_id}::text` : sql``;
+      return sql`and ${col('journey_id')} = ${String(c.journey_id)}::text ${step}`;
     }
     return sql``;
   };

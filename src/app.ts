@@ -11,7 +11,7 @@ import { accountRoutes } from './accounts/routes.ts';
 import { contactRoutes } from './contacts/routes.ts';
 import { clockRoutes } from './http/clock-routes.ts';
 import { importJobHandlers, importRoutes } from './contacts/import/index.ts';
-import { segmentJobHandlers, segmentRoutes } from './segments/index.ts';
+import { ensureEngagementSchedules, segmentJobHandlers, segmentRoutes } from './segments/index.ts';
 import { messageRoutes } from './messages/routes.ts';
 import { journeyJobHandlers, journeyRoutes, journeySource, triggerSource } from './journeys/index.ts';
 import { deliveryRoutes, deliverySource, publicRoutes, transportsFor, type Transports } from './delivery/index.ts';
@@ -95,6 +95,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       return server;
     },
     async startWorker() {
+      await ensureEngagementSchedules(db, clock);
       worker = new Worker(db, sources, clock, log);
       await worker.start();
       return worker;

@@ -152,3 +152,20 @@ describe('segment entry and exit (J-5)', () => {
     expect(pending.rows).toHaveLength(0);
   });
 });
+
+describe('S-5: the daily recomputation is scheduled for every workspace', () => {
+  it('a starting worker queues it for a workspace that never saved a segment, once', async () => {
+    const ws = await newWorkspace(t);
+    const daily = async () =>
+      (await t.db.query<{ run_at: Date }>(sql`
+        select run_at from jobs where workspace_id = ${ws.id} and unique_key = 'engagement.daily' and status = 'queued'`)).rows;
+    expect(await daily()).toEqual([]);
+    const { ensureEngagementSchedules } = await import('../src/segments/index.ts');
+    await ensureEngagementSchedules(t.db, t.clock);
+    await ensureEngagementSchedules(t.db, t.clock);
+    const rows = await daily();
+    expect(rows).toHaveLength(1);
+    // the next 03:00 in the workspace's zone (UTC here), after the clock's now
+    expect(rows[0].run_at.toISOString()).toBe(new Date(Date.UTC(T0.getUTCFullYear(), T0.getUTCMonth(), T0.getUTCDate() + 1, 3)).toISOString());
+  });
+});

@@ -158,6 +158,17 @@ export async function ensureEngagementSchedule(q: Queryable, clock: Clock, works
   await enqueue(q, clock, { workspaceId, kind: ENGAGEMENT_JOB, payload: { daily: true }, uniqueKey: 'engagement.daily', runAt: next.toJSDate() });
 }
 
+/**
+ * Every workspace gets its daily recomputation (S-5), also one created since the worker last
+ * started and never given a segment: run when a worker starts.
+ */
+export async function ensureEngagementSchedules(q: Queryable, clock: Clock) {
+  const { rows } = await q.query<{ id: number }>(sql`
+    select w.id from workspaces w
+     where not exists (select 1 from jobs j where j.workspace_id = w.id and j.unique_key = 'engagement.daily' and j.status in ('queued', 'running'))`);
+  for (const r of rows) await ensureEngagementSchedule(q, clock, r.id);
+}
+
 /** On demand (POST /api/v1/engagement/recompute); returns the pending job's id. */
 export async function requestEngagementRecompute(q: Queryable, clock: Clock, workspaceId: number): Promise<number> {
   await enqueue(q, clock, { workspaceId, kind: ENGAGEMENT_JOB, uniqueKey: 'engagement.now' });

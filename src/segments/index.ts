@@ -41,6 +41,7 @@ export {
   engagementSummary,
   contactEngagement,
   ensureEngagementSchedule,
+  ensureEngagementSchedules,
   requestEngagementRecompute,
   ENGAGEMENT_DEFAULTS,
   ENGAGEMENT_JOB,

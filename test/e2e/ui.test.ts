@@ -274,7 +274,7 @@ describe.runIf(HAS_CHROMIUM && EMBEDDED)('web UI in a real browser (P-2)', () =>
     await p.mouse.move(box.x + box.width / 2 + 160, box.y + 70, { steps: 10 });
     await p.mouse.up();
     await p.getByText('unsaved changes').waitFor();
-    await p.getByRole('button', { name: /^Save/ }).click();
+    await p.getByRole('button', { name: 'Save', exact: true }).click();
     await expect.poll(async () => (await get()).definition.layout?.email_2).toBeTruthy();
     const saved = await get();
     expect(saved.version).toBe(1); // moving a node is not a structural change
@@ -287,7 +287,7 @@ describe.runIf(HAS_CHROMIUM && EMBEDDED)('web UI in a real browser (P-2)', () =>
     await p.getByLabel('Re-entry').selectOption('after_exit');
     await p.getByLabel('Contacts matching these conditions leave the journey').check();
     await p.getByLabel('Add condition').selectOption('purchase');
-    await p.getByRole('button', { name: /^Save/ }).click();
+    await p.getByRole('button', { name: 'Save', exact: true }).click();
     await expect.poll(async () => (await get()).version).toBe(2);
     expect((await get()).definition.exit_criteria).toBeTruthy();
     await p.getByRole('button', { name: 'Versions', exact: true }).click();

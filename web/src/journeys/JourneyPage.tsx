@@ -48,9 +48,9 @@ export function JourneyPage({ id }: { id: number }) {
     <>
       <PageHeader
         title={<><input aria-label="Journey name" className="title-input" value={name} onChange={(e) => { setName(e.target.value); setDirty(true); }} /> <Status value={j.status} /></>}
-        sub={`Version ${j.version}${j.activated_at ? ` · active since ${new Date(j.activated_at).toLocaleDateString()}` : ''}${dirty ? ' · unsaved changes' : ''}`}
+        sub={`Version ${j.version}${j.activated_at ? ` · active since ${new Date(j.activated_at).toLocaleDateString()}` : ''}${live ? ' · saving a structural change publishes a new version' : ''}${dirty ? ' · unsaved changes' : ''}`}
         actions={<>
-          <button className="primary" disabled={!dirty || save.isPending} onClick={() => save.mutate(undefined)}>{save.isPending ? 'Saving…' : live ? 'Save (publishes a version if the structure changed)' : 'Save'}</button>
+          <button className="primary" disabled={!dirty || save.isPending} title={live ? 'A structural change publishes a new version; contacts in flight stay on theirs' : undefined} onClick={() => save.mutate(undefined)}>{save.isPending ? 'Saving…' : 'Save'}</button>
           <JourneyActions j={j} dirty={dirty} />
         </>}
       />

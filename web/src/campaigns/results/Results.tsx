@@ -7,6 +7,7 @@ import { AbPanel } from './AbPanel.tsx';
 import { BreakdownChart } from './BreakdownChart.tsx';
 import { CampaignChart } from './CampaignChart.tsx';
 import { Holdout } from './Holdout.tsx';
+import { SendProgress } from './SendProgress.tsx';
 
 const TOTALS: [string, string][] = [
   ['sent', 'Sent'], ['delivered', 'Delivered'], ['bounced', 'Bounced'], ['opened', 'Opened'], ['opened_total', 'Opens'], ['clicked', 'Clicked'], ['clicked_total', 'Clicks'],
@@ -27,6 +28,7 @@ export function Results({ c }: { c: any }) {
   return (
     <>
       <Card title="Results">
+        <SendProgress c={c} t={t} />
         <div className="stats" data-testid="campaign-totals">{TOTALS.filter(([k]) => t[k] !== undefined && (t[k] > 0 || ['sent', 'delivered', 'opened', 'clicked'].includes(k))).map(([k, l]) => <Stat key={k} label={l} value={t[k]} />)}</div>
         <p className="muted small">
           Open rate {pct(r.rates.open_rate)} · click rate {pct(r.rates.click_rate)} · click-to-open {pct(r.rates.click_to_open_rate)} · bounce rate {pct(r.rates.bounce_rate)}

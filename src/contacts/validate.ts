@@ -25,9 +25,20 @@ export function isEmail(s: string): boolean {
 
 /** Parses a date given as YYYY-MM-DD (or a full ISO timestamp) into YYYY-MM-DD. */
 export function parseDate(s: string): string | null {
-  const d = DateTime.fromISO(s.trim(), { zone: 'utc' });
-  return d.isValid ? d.toISODate() : null;
+  const t = s.trim();
+  // the common case without luxon (a tenth of an import's CPU went to parsing birthdays)
+  const m = YMD.exec(t);
+  if (m) {
+    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    const at = new Date(0);
+    at.setUTCFullYear(y, mo - 1, d);
+    return at.getUTCFullYear() === y && at.getUTCMonth() === mo - 1 && at.getUTCDate() === d ? t : null;
+  }
+  const dt = DateTime.fromISO(t, { zone: 'utc' });
+  return dt.isValid ? dt.toISODate() : null;
 }
+
+const YMD = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** Turns one custom-field value (JSON or CSV text) into its typed form, or explains why not. */
 export function coerceFieldValue(type: FieldType, raw: unknown): { value: unknown } | { error: string } {

@@ -30,6 +30,9 @@ export function findBadText(value: unknown, path: string[] = [], depth = 0): { p
     }
     return null;
   }
+  // parsed JSON only: a streamed body (CSV upload) is a socket graph, not data to walk
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return null;
   for (const [k, v] of Object.entries(value)) {
     const why = badText(k);
     if (why) return { path: [...path, k.replace(BAD, '?')].join('.'), message: `key ${why}` };

@@ -227,7 +227,8 @@ function operations(): Op[] {
   const out: Op[] = [];
   for (const [path, ops] of Object.entries<any>(doc.paths)) for (const [method, op] of Object.entries<any>(ops)) out.push({ method: method.toUpperCase(), path, op });
   // deletions last, so the rows the other routes reach still exist; logout would end the session
-  const rank = (o: Op) => (o.path === '/api/v1/auth/logout' ? 2 : o.method === 'DELETE' ? 1 : 0);
+  // and revoking API keys (a junk id may name the fuzzing key itself) comes very last
+  const rank = (o: Op) => (o.path === '/api/v1/api-keys/{id}' && o.method === 'DELETE' ? 3 : o.path === '/api/v1/auth/logout' ? 2 : o.method === 'DELETE' ? 1 : 0);
   return out.sort((a, b) => rank(a) - rank(b));
 }
 
@@ -310,61 +311,68 @@ describe('every JSON endpoint of the OpenAPI document, fuzzed (issue 9)', () => 
 });
 
 describe('what the fuzzing found, pinned (issue 9)', () => {
+  // a key of its own: the fuzzing above may have revoked any key of the workspace
+  let api: Api;
+  beforeAll(async () => {
+    api = await ws.as('owner');
+  });
+
   it('refuses text PostgreSQL cannot store (NUL, lone surrogates) with the field, in values, keys, params and queries', async () => {
-    const nul = await ws.api('POST', '/api/v1/contacts', { email: 'nul@example.com', first_name: 'A\u0000B' });
+    const nul = await api('POST', '/api/v1/contacts', { email: 'nul@example.com', first_name: 'A\u0000B' });
     expect(nul.status).toBe(400);
     expect(nul.body.error.details[0]).toMatchObject({ path: 'first_name', message: expect.stringContaining('NUL') });
-    const surrogate = await ws.api('POST', `/api/v1/contacts/${ids.contact}/events`, { type: 'viewed', properties: { page: { title: 'x\uD800' } } });
+    const surrogate = await api('POST', `/api/v1/contacts/${ids.contact}/events`, { type: 'viewed', properties: { page: { title: 'x\uD800' } } });
     expect(surrogate.status).toBe(400);
     expect(surrogate.body.error.details[0].path).toBe('properties.page.title');
-    const key = await ws.api('POST', `/api/v1/contacts/${ids.contact}/events`, { type: 'viewed', properties: { 'a\u0000': 1 } });
+    const key = await api('POST', `/api/v1/contacts/${ids.contact}/events`, { type: 'viewed', properties: { 'a\u0000': 1 } });
     expect(key.status).toBe(400);
     expect(key.body.error.details[0].message).toMatch(/^key /);
-    expect((await ws.api('PATCH', '/api/v1/fields/%00', { label: 'x' })).body.error.details[0].path).toBe('params.key');
-    expect((await ws.api('GET', '/api/v1/contacts?q=%00')).body.error.details[0].path).toBe('querystring.q');
+    expect((await api('PATCH', '/api/v1/fields/%00', { label: 'x' })).body.error.details[0].path).toBe('params.key');
+    expect((await api('GET', '/api/v1/contacts?q=%00')).body.error.details[0].path).toBe('querystring.q');
     // nothing was written
-    expect((await ws.api('GET', '/api/v1/contacts?q=nul%40example.com')).body.data).toEqual([]);
+    expect((await api('GET', '/api/v1/contacts?q=nul%40example.com')).body.data).toEqual([]);
   });
 
   it('answers URLs the router refuses with the error shape', async () => {
-    const bad = await ws.api('GET', '/api/v1/users/%ff');
+    const bad = await api('GET', '/api/v1/users/%ff');
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatchObject({ code: 'bad_url', details: [{ path: 'url' }] });
-    const long = await ws.api('PATCH', `/api/v1/users/${'9'.repeat(9000)}`, { role: 'viewer' });
+    const long = await api('PATCH', `/api/v1/users/${'9'.repeat(9000)}`, { role: 'viewer' });
     expect(long.status).toBe(414);
     expect(long.body.error).toMatchObject({ code: 'uri_too_long', details: [{ path: 'url' }] });
     // a long parameter within the router's limit reaches the route's own validation
-    expect((await ws.api('PATCH', `/api/v1/users/${'x'.repeat(300)}`, { role: 'viewer' })).body.error.details[0].path).toBe('params.id');
+    expect((await api('PATCH', `/api/v1/users/${'x'.repeat(300)}`, { role: 'viewer' })).body.error.details[0].path).toBe('params.id');
   });
 
   it('bounds versions to their int column, resolves only real template keys, names an empty unknown key', async () => {
-    const preview = await ws.api('POST', `/api/v1/messages/${ids.message}/preview`, { version: 2 ** 53 - 1 });
+    const preview = await api('POST', `/api/v1/messages/${ids.message}/preview`, { version: 2 ** 53 - 1 });
     expect(preview.status).toBe(400);
     expect(preview.body.error.details[0].path).toBe('version');
-    expect((await ws.api('GET', `/api/v1/journeys/${ids.journey}?version=2147483648`)).status).toBe(400);
-    expect((await ws.api('POST', '/api/v1/journey-templates/__proto__', {})).status).toBe(404);
-    expect((await ws.api('POST', '/api/v1/journey-templates/constructor', {})).status).toBe(404);
-    const empty = await ws.api('PATCH', `/api/v1/webhooks/${ids.webhook}`, { '': 1 });
+    expect((await api('GET', `/api/v1/journeys/${ids.journey}?version=2147483648`)).status).toBe(400);
+    expect((await api('POST', '/api/v1/journey-templates/__proto__', {})).status).toBe(404);
+    expect((await api('POST', '/api/v1/journey-templates/constructor', {})).status).toBe(404);
+    const empty = await api('PATCH', `/api/v1/webhooks/${ids.webhook}`, { '': 1 });
     expect(empty.body.error.details[0]).toEqual({ path: '""', message: 'unknown field' });
   });
 
   it('skips list items that are not objects in commerce payloads instead of failing', async () => {
-    const track = await ws.api('POST', '/api/v1/track', { userId: 'a@example.com', event: 'Order Completed', properties: { order_id: 'n1', total: 5, products: [null, 3, { sku: 'A', price: 5 }] }, context: { traits: { email: 'a@example.com' } } });
+    const track = await api('POST', '/api/v1/track', { userId: 'a@example.com', event: 'Order Completed', properties: { order_id: 'n1', total: 5, products: [null, 3, { sku: 'A', price: 5 }] }, context: { traits: { email: 'a@example.com' } } });
     expect(track.status, JSON.stringify(track.body)).toBeLessThan(300);
     const order = JSON.parse(readFileSync('test/fixtures/shopify-orders-create.json', 'utf8'));
     order.line_items = [null, ...order.line_items];
     const raw = JSON.stringify(order);
+    const shop = (await api('POST', '/api/v1/integrations/connections', { kind: 'shopify', name: 'pinned' })).body; // the fuzzing may have deleted the first
     const res = await t.http.inject({
-      method: 'POST', url: `/api/v1/integrations/shopify/${ids.shopify}`, payload: raw,
-      headers: { 'content-type': 'application/json', 'x-shopify-topic': 'orders/create', 'x-shopify-hmac-sha256': base64Signature(secrets.shopify, raw) },
+      method: 'POST', url: `/api/v1/integrations/shopify/${shop.id}`, payload: raw,
+      headers: { 'content-type': 'application/json', 'x-shopify-topic': 'orders/create', 'x-shopify-hmac-sha256': base64Signature(shop.secret, raw) },
     });
     expect(res.statusCode).toBe(200);
   });
 
   it('refuses a manual clock advance of more than 400 days in one call', async () => {
-    const far = await ws.api('POST', '/api/v1/clock/advance', { by: 'P99999Y' });
+    const far = await api('POST', '/api/v1/clock/advance', { by: 'P99999Y' });
     expect(far.status).toBe(400);
     expect(far.body.error.details[0].path).toBe('by');
-    expect((await ws.api('POST', '/api/v1/clock/advance', { to: '+275760-09-13T00:00:00Z' })).body.error.details[0].path).toBe('to');
+    expect((await api('POST', '/api/v1/clock/advance', { to: '+275760-09-13T00:00:00Z' })).body.error.details[0].path).toBe('to');
   });
 });

@@ -44,7 +44,8 @@ export function findBadText(value: unknown, path: string[] = [], depth = 0): { p
 
 export function registerTextInputCheck(server: FastifyInstance) {
   server.addHook('preValidation', async (req) => {
-    for (const [where, value] of [['params', req.params], ['querystring', req.query], ['body', req.body]] as const) {
+    // params and query are router-made objects (their own prototypes): walked as plain copies
+    for (const [where, value] of [['params', { ...(req.params as object) }], ['querystring', { ...(req.query as object) }], ['body', req.body]] as const) {
       const bad = findBadText(value, where === 'body' ? [] : [where]);
       if (bad) {
         const path = bad.path || where;

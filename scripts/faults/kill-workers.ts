@@ -156,7 +156,8 @@ try {
   // kill the victim at random moments while work remains
   const kills: string[] = [];
   for (let k = 1; k <= KILLS; k++) {
-    await sleep(4000 + Math.floor(Math.random() * 26_000));
+    // the first one early, while the fan-out and the first journey steps run; then anywhere
+    await sleep(k === 1 ? 1000 + Math.floor(Math.random() * 4000) : 4000 + Math.floor(Math.random() * 26_000));
     if (await done()) break;
     victim.kill('SIGKILL');
     await once(victim, 'exit');

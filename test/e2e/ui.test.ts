@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from '../../src/db/index.ts';
+import { recordEngagement, unsubscribeFromDelivery } from '../../src/delivery/feedback.ts';
 import { docScreenshot, HAS_CHROMIUM, screenshotOnFailure, startUi, type Ui } from './browser.ts';
 
 /**
@@ -188,9 +190,6 @@ describe.runIf(HAS_CHROMIUM && EMBEDDED)('web UI in a real browser (P-2)', () =>
     await p.getByTestId('daily-chart').locator('svg').first().waitFor();
     await docScreenshot(p, 'journey-report');
 
-    await go('/');
-    await p.getByRole('link', { name: 'Welcome series' }).waitFor();
-    await docScreenshot(p, 'home');
   });
 
   it('sends an A/B campaign with a control group through the wizard, approval, a hand-picked winner and the outbox (K-1 … K-8)', async () => {
@@ -259,6 +258,76 @@ describe.runIf(HAS_CHROMIUM && EMBEDDED)('web UI in a real browser (P-2)', () =>
     await go('/outbox');
     await p.getByTestId('outbox-table').getByRole('link', { name: /^\[SOLDES\] Soldes A \w+/ }).first().waitFor({ timeout: 15_000 });
   });
+
+  it('shows recent campaigns with their results, active journeys, approvals and sending health on the home page (P-2, K-8)', async () => {
+    screenshotOnFailure(page, 'home');
+    const p = ui.page;
+    const { db } = ui.t.app.ctx;
+    const c = (await ui.api('GET', '/api/v1/campaigns')).body.data.find((x: any) => x.name === 'Soldes d’hiver');
+    // engagement on the campaign: two opens (one contact clicks too), one unsubscribe (not Nina: a later test resends to her)
+    const { rows } = await db.query<{ id: number; workspace_id: number; contact_id: number }>(sql`
+      select id, workspace_id, contact_id from deliveries where campaign_id = ${c.id} and status in ('sent', 'delivered') and to_address <> 'nina@example.com' order by id limit 2`);
+    expect(rows).toHaveLength(2);
+    for (const d of rows) expect(await recordEngagement(ui.t.app.ctx, d.workspace_id, d.id, 'opened')).toBe(true);
+    expect(await recordEngagement(ui.t.app.ctx, rows[0].workspace_id, rows[0].id, 'clicked', 'https://example.com/soldes')).toBe(true);
+    expect(await unsubscribeFromDelivery(ui.t.app.ctx, rows[1].workspace_id, rows[1].id, rows[1].contact_id)).toBe(true);
+    const r = (await ui.api('GET', `/api/v1/campaigns/${c.id}/report`)).body;
+    expect(r.totals.opened).toBe(2);
+    const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+
+    await go('/');
+    const row = p.getByTestId('recent-campaigns').locator(`tr[data-campaign="${c.id}"]`);
+    await row.getByRole('link', { name: 'Soldes d’hiver' }).waitFor();
+    const cell = (m: string) => row.locator(`[data-metric="${m}"]`).textContent();
+    await expect.poll(() => cell('sent')).toBe(String(r.totals.sent));
+    expect(await cell('delivered')).toBe(`${r.totals.delivered} / ${r.totals.bounced}`);
+    expect(await cell('open_rate')).toBe(pct(r.rates.open_rate));
+    expect(await cell('click_rate')).toBe(pct(r.rates.click_rate));
+    expect(await cell('unsubscribed')).toBe('1');
+    expect(r.rates.open_rate).toBeGreaterThan(0);
+    // the other cards are there and filled from their APIs
+    await p.getByRole('link', { name: 'Welcome series' }).waitFor();
+    await p.getByText('Nothing waits for approval').waitFor();
+    await p.locator('.stat-label', { hasText: 'Queued' }).waitFor();
+    await docScreenshot(p, 'home');
+
+    // a draft has no results yet, and the list asks for a bounded number of campaigns
+    const draft = await ui.api('POST', '/api/v1/campaigns', { name: 'Brouillon <b>gras</b>', message_id: (await ui.api('GET', `/api/v1/campaigns/${c.id}`)).body.message_id, recipients: { lists: [ids.list] } });
+    expect(draft.status).toBe(201);
+    await p.reload();
+    const drow = p.getByTestId('recent-campaigns').locator(`tr[data-campaign="${draft.body.id}"]`);
+    await drow.getByText('not sent yet').waitFor();
+    expect(await drow.getByRole('link').textContent()).toBe('Brouillon <b>gras</b>'); // shown as text, not HTML
+  });
+
+  it('filters the campaign and journey lists by status and name', async () => {
+    screenshotOnFailure(page, 'list-filters');
+    const p = ui.page;
+    await go('/campaigns');
+    const table = p.getByTestId('campaigns-table');
+    await table.getByRole('link', { name: 'Brouillon <b>gras</b>' }).waitFor();
+    await p.getByLabel('Search campaigns').fill('HIVER'); // case and accents do not matter
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(1);
+    await table.getByRole('link', { name: 'Soldes d’hiver' }).waitFor();
+    await p.getByLabel('Status of the campaigns listed').selectOption('draft');
+    await p.getByText('No campaign matches these filters').waitFor();
+    await p.getByLabel('Search campaigns').fill('');
+    await table.getByRole('link', { name: 'Brouillon <b>gras</b>' }).waitFor();
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(1);
+    await p.getByRole('button', { name: 'Clear filters' }).click();
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(2);
+
+    await go('/journeys');
+    const journeys = p.getByTestId('journeys-table');
+    await journeys.getByRole('link', { name: 'Welcome series' }).waitFor();
+    await p.getByLabel('Status of the journeys listed').selectOption('draft');
+    await p.getByText('No journey matches these filters').waitFor();
+    await p.getByLabel('Status of the journeys listed').selectOption('active');
+    await p.getByLabel('Search journeys').fill('welcome');
+    await journeys.getByRole('link', { name: 'Welcome series' }).waitFor();
+    await p.getByLabel('Search journeys').fill('nothing like it');
+    await p.getByText('No journey matches these filters').waitFor();
+  });
   it('saves node positions without a new version, publishes one on a structural change, and lists the versions (J-17)', async () => {
     screenshotOnFailure(page, 'journey-versions');
     const p = ui.page;
@@ -295,6 +364,29 @@ describe.runIf(HAS_CHROMIUM && EMBEDDED)('web UI in a real browser (P-2)', () =>
     await expect.poll(() => versions.locator('tbody tr').count()).toBe(2);
     await versions.locator('tr', { hasText: 'v2' }).getByText('current').waitFor();
     expect(await versions.locator('tr', { hasText: 'v1' }).locator('td').nth(3).textContent()).toBe('1'); // Nina entered v1
+
+    // v1 drawn read-only: its steps, no builder buttons nor side panel, nothing moves
+    await p.getByRole('button', { name: 'View v1' }).click();
+    const view = p.getByTestId('version-view');
+    await p.getByRole('heading', { name: 'Version 1 (read-only)' }).waitFor();
+    for (const s of ['trigger', 'email_1', 'wait_1', 'email_2']) await view.getByTestId(`node-${s}`).waitFor();
+    await expect.poll(() => view.locator('.react-flow__edge').count(), { timeout: 15_000 }).toBe(3);
+    expect(await view.getByText('with exit criteria').count()).toBe(0); // v2 added them
+    expect(await view.locator('.react-flow__node.draggable').count()).toBe(0);
+    expect(await view.getByRole('button', { name: '+ Email' }).count()).toBe(0);
+    const v1node = view.locator('.react-flow__node[data-id="email_2"]');
+    const before = await v1node.evaluate((el) => (el as HTMLElement).style.transform);
+    const vbox = (await v1node.boundingBox())!;
+    await p.mouse.move(vbox.x + vbox.width / 2, vbox.y + 12);
+    await p.mouse.down();
+    await p.mouse.move(vbox.x + vbox.width / 2 + 120, vbox.y + 60, { steps: 5 });
+    await p.mouse.up();
+    await p.mouse.click(vbox.x + vbox.width / 2, vbox.y + vbox.height / 2); // nodes take no clicks: nothing to select or edit
+    expect(await v1node.evaluate((el) => (el as HTMLElement).style.transform)).toBe(before);
+    expect(await p.getByText('Nothing selected').count()).toBe(0);
+    expect(await p.getByLabel('Message', { exact: true }).count()).toBe(0);
+    expect(await p.getByText('unsaved changes').count()).toBe(0);
+    expect((await get()).version).toBe(2);
   });
 
   it('lists activation problems, each with a resolve link that selects the faulty step (J-16)', async () => {

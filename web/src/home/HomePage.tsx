@@ -2,7 +2,8 @@ import { ApiError } from '../api.ts';
 import { useGet } from '../data.ts';
 import { Link } from '../router.tsx';
 import { useSession } from '../session.tsx';
-import { Card, Empty, Loading, PageHeader, Stat, Status } from '../ui/bits.tsx';
+import { Card, Empty, Loading, PageHeader, Stat, Status, formatDate } from '../ui/bits.tsx';
+import { RecentCampaigns } from './RecentCampaigns.tsx';
 
 /** GET that treats 404 as "this part of the API is not there (yet)". */
 function useOptional<T>(path: string) {
@@ -50,21 +51,6 @@ function ActiveJourneys() {
   );
 }
 
-function RecentCampaigns() {
-  const q = useOptional<{ data: any[] }>('/api/v1/campaigns');
-  if (q.missing) return <Empty title="Campaigns are coming">One-off sends will be listed here with their results.</Empty>;
-  if (q.isLoading) return <Loading />;
-  const rows = (q.data?.data ?? []).slice(0, 5);
-  if (rows.length === 0) return <Empty title="No campaign yet"><Link to="/campaigns">Create a campaign</Link> to send a message to lists or segments.</Empty>;
-  return (
-    <ul className="plain">
-      {rows.map((c: any) => (
-        <li key={c.id}><Link to={`/campaigns/${c.id}`}>{c.name}</Link> <Status value={c.status} /></li>
-      ))}
-    </ul>
-  );
-}
-
 function SendingHealth() {
   const q = useGet<{ counts: Record<string, number>; backing_off: any[] }>('/api/v1/sending/health', { refetchInterval: 10_000 });
   if (q.isLoading) return <Loading />;
@@ -80,7 +66,7 @@ function SendingHealth() {
       </div>
       {off.length > 0 ? (
         <ul className="plain">
-          {off.map((d: any) => <li key={d.domain}><strong>{d.domain}</strong> <span className="muted">backing off until {d.until ?? d.retry_at ?? '…'}</span></li>)}
+          {off.map((d: any) => <li key={d.domain}><strong>{d.domain}</strong> <span className="muted">backing off until {formatDate(d.until ?? d.retry_at)}</span></li>)}
         </ul>
       ) : (
         <p className="muted small">No recipient domain is backing off.</p>
@@ -98,7 +84,7 @@ export function HomePage() {
         <Card title="Pending approvals"><Approvals /></Card>
         <Card title="Sending health"><SendingHealth /></Card>
         <Card title="Active journeys" actions={<Link to="/journeys">All journeys</Link>}><ActiveJourneys /></Card>
-        <Card title="Recent campaigns" actions={<Link to="/campaigns">All campaigns</Link>}><RecentCampaigns /></Card>
+        <Card className="wide" title="Recent campaigns" actions={<Link to="/campaigns">All campaigns</Link>}><RecentCampaigns /></Card>
       </div>
     </>
   );

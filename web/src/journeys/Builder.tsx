@@ -7,6 +7,9 @@ import { nodeTypes } from './nodes.tsx';
 import { StepPanel } from './StepPanel.tsx';
 import { TriggerPanel } from './TriggerPanel.tsx';
 
+/** Pan and zoom only. */
+const READ_ONLY = { nodesDraggable: false, nodesConnectable: false, elementsSelectable: false, edgesFocusable: false, nodesFocusable: false, deleteKeyCode: null } as const;
+
 interface Props {
   def: Definition;
   onChange(d: Definition): void;
@@ -14,10 +17,12 @@ interface Props {
   report: any;
   selected: string | null;
   onSelect(id: string | null): void;
+  /** An older version, shown as published: nothing moves, connects, deletes or edits. */
+  readOnly?: boolean;
 }
 
 /** The journey graph: trigger and steps as nodes, pointers as edges; the side panel edits the selection. */
-export function Builder({ def, onChange, problems, report, selected, onSelect }: Props) {
+export function Builder({ def, onChange, problems, report, selected, onSelect, readOnly = false }: Props) {
   const messages = useGet<{ data: any[] }>('/api/v1/messages');
   // positions while dragging; saved ones come from the definition's layout
   const [dragged, setDragged] = useState(new Map<string, { x: number; y: number }>());
@@ -60,23 +65,25 @@ export function Builder({ def, onChange, problems, report, selected, onSelect }:
   const step = def.steps.find((s) => s.id === selected);
 
   return (
-    <div className="builder">
+    <div className={readOnly ? 'builder read-only' : 'builder'}>
       <div>
-        <div className="actions" style={{ marginBottom: 8 }}>
+        {!readOnly && <div className="actions" style={{ marginBottom: 8 }}>
           <span className="muted small">Add after the selection:</span>
           {STEP_TYPES.map(([t, label]) => <button key={t} className="small" onClick={() => add(t)} disabled={def.steps.length >= 50}>+ {label}</button>)}
-        </div>
-        <div className="canvas" data-testid="journey-canvas">
+        </div>}
+        <div className="canvas" data-testid={readOnly ? 'journey-canvas-read-only' : 'journey-canvas'}>
           <ReactFlow
             nodes={nodes}
             edges={edges}
             nodeTypes={nodeTypes}
-            onNodesChange={onNodesChange}
-            onNodeDragStop={onNodeDragStop}
-            onConnect={onConnect}
-            onEdgesDelete={onEdgesDelete}
-            onNodeClick={(_, n) => onSelect(n.id)}
-            onPaneClick={() => onSelect(null)}
+            {...(readOnly ? READ_ONLY : {
+              onNodesChange,
+              onNodeDragStop,
+              onConnect,
+              onEdgesDelete,
+              onNodeClick: (_: unknown, n: Node) => onSelect(n.id),
+              onPaneClick: () => onSelect(null),
+            })}
             fitView
             fitViewOptions={{ maxZoom: 1.1, padding: 0.2 }}
             proOptions={{ hideAttribution: true }}
@@ -85,9 +92,9 @@ export function Builder({ def, onChange, problems, report, selected, onSelect }:
             <Controls showInteractive={false} />
           </ReactFlow>
         </div>
-        <p className="muted small">Drag a node to place it (its position is saved with the journey); drag from a node's bottom handle to another node to connect; select an edge or a step and press Backspace to delete it.</p>
+        {readOnly ? <p className="muted small">Read-only: this is the version as it was published. Pan and zoom to look around.</p> : <p className="muted small">Drag a node to place it (its position is saved with the journey); drag from a node's bottom handle to another node to connect; select an edge or a step and press Backspace to delete it.</p>}
       </div>
-      <div>
+      {!readOnly && <div>
         {selected === TRIGGER_ID ? (
           <TriggerPanel trigger={def.trigger} onChange={(trigger) => onChange({ ...def, trigger })} />
         ) : step ? (
@@ -100,7 +107,7 @@ export function Builder({ def, onChange, problems, report, selected, onSelect }:
         ) : (
           <div className="card"><h2>Nothing selected</h2><p className="muted">Select the trigger or a step to edit it, or add a step with the buttons above.</p></div>
         )}
-      </div>
+      </div>}
     </div>
   );
 }

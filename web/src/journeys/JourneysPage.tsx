@@ -4,6 +4,9 @@ import { useAction, useGet } from '../data.ts';
 import { Link, navigate } from '../router.tsx';
 import { Card, Empty, Loading, PageHeader, Status, formatDate } from '../ui/bits.tsx';
 import { ErrorBanner, TextField } from '../ui/form.tsx';
+import { ListFilter, nameMatches } from '../ui/ListFilter.tsx';
+
+const STATUSES = ['draft', 'active', 'locked', 'stopped', 'archived'] as const;
 
 const BLANK = { trigger: { type: 'manual' }, start: null, steps: [] };
 
@@ -30,12 +33,15 @@ function Templates() {
 export function JourneysPage() {
   const q = useGet<{ data: any[] }>('/api/v1/journeys', { refetchInterval: 10_000 });
   const [name, setName] = useState('');
+  const [status, setStatus] = useState('');
+  const [search, setSearch] = useState('');
   const create = useAction((b: any) => post('/api/v1/journeys', b), ['/api/v1/journeys'], (j: any) => navigate(`/journeys/${j.id}`));
   const submit = (e: FormEvent) => {
     e.preventDefault();
     create.mutate({ name, definition: BLANK });
   };
-  const rows = q.data?.data ?? [];
+  const all = q.data?.data ?? [];
+  const rows = all.filter((j) => (status === '' || j.status === status) && nameMatches(j.name, search));
   return (
     <>
       <PageHeader title="Journeys" sub="Automations: a trigger, then emails, SMS, waits, splits and actions." />
@@ -49,7 +55,10 @@ export function JourneysPage() {
         </form>
       </Card>
       <Card title="All journeys">
-        {q.isLoading ? <Loading /> : rows.length === 0 ? <Empty title="No journey yet">Create one above or start from a template below.</Empty> : (
+        <ListFilter what="journeys" statuses={STATUSES} status={status} onStatus={setStatus} search={search} onSearch={setSearch} shown={rows.length} total={all.length} />
+        {q.isLoading ? <Loading /> : all.length === 0 ? <Empty title="No journey yet">Create one above or start from a template below.</Empty> : rows.length === 0 ? (
+          <Empty title="No journey matches these filters">Change the status or the name searched, or clear the filters.</Empty>
+        ) : (
           <table className="table" data-testid="journeys-table">
             <thead><tr><th>Journey</th><th>Status</th><th className="num">Version</th><th className="num">In progress</th><th>Updated</th></tr></thead>
             <tbody>

@@ -3,12 +3,14 @@ import { post } from '../api.ts';
 import { useAction, useGet } from '../data.ts';
 import { Badge, Card, Loading, formatDate } from '../ui/bits.tsx';
 import { ErrorBanner } from '../ui/form.tsx';
+import { VersionView } from './VersionView.tsx';
 
 /** Every version with its counts (J-17); contacts of an older version can be moved by a step mapping. */
 export function Versions({ j }: { j: any }) {
   const base = `/api/v1/journeys/${j.id}`;
   const q = useGet<{ data: any[] }>(`${base}/versions`);
   const [from, setFrom] = useState<any>(null);
+  const [viewing, setViewing] = useState<number | null>(null);
   if (q.isLoading) return <Loading />;
   const rows = q.data?.data ?? [];
   return (
@@ -26,11 +28,15 @@ export function Versions({ j }: { j: any }) {
               <td className="num">{v.definition.steps.length}</td>
               <td className="num">{v.entered}</td>
               <td className="num">{v.in_progress}</td>
-              <td className="num">{v.version !== j.version && v.in_progress > 0 && <button className="small" onClick={() => setFrom(v)}>Move contacts…</button>}</td>
+              <td className="num">
+                {v.version !== j.version && <button className="small" aria-label={`View v${v.version}`} disabled={viewing === v.version} onClick={() => setViewing(v.version)}>View graph</button>}{' '}
+                {v.version !== j.version && v.in_progress > 0 && <button className="small" onClick={() => setFrom(v)}>Move contacts…</button>}
+              </td>
             </tr>
           ))}</tbody>
         </table>
       </Card>
+      {viewing !== null && rows.some((v) => v.version === viewing) && <VersionView v={rows.find((v) => v.version === viewing)} current={j.version} onClose={() => setViewing(null)} />}
       {from && <Migrate key={from.version} j={j} from={from} onDone={() => setFrom(null)} />}
     </>
   );

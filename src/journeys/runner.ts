@@ -27,21 +27,32 @@ interface Row {
  * transaction. A crash rolls everything back and the rows are due again: no step is lost,
  * none runs twice (J-20).
  */
-export function journeySource(ctx: Ctx, batch = 500): DueSource {
+export function journeySource(ctx: Ctx, batch = 500, lanes = 1): DueSource {
+  const lane = (now: Date) =>
+    ctx.db.tx(async (tx) => {
+      // No wait for the WAL flush: a batch lost in a crash is still due and simply runs again.
+      // Nothing leaves the machine on its strength alone: the sender and the webhook worker
+      // commit their claim (synchronously, which flushes this batch's WAL first) before sending.
+      if (ctx.db.kind === 'postgres') await tx.query('set local synchronous_commit = off');
+      return runBatch(ctx, tx, now, batch);
+    });
   return {
     name: 'journeys',
     async nextDueAt() {
       const { rows } = await ctx.db.query<{ at: Date | null }>(`select min(next_run_at) as at from enrollments where status = 'active'`);
       return rows[0]?.at ?? null;
     },
-    runDue: (now) =>
-      ctx.db.tx(async (tx) => {
-        // No wait for the WAL flush: a batch lost in a crash is still due and simply runs again.
-        // Nothing leaves the machine on its strength alone: the sender and the webhook worker
-        // commit their claim (synchronously, which flushes this batch's WAL first) before sending.
-        if (ctx.db.kind === 'postgres') await tx.query('set local synchronous_commit = off');
-        return runBatch(ctx, tx, now, batch);
-      }),
+    async runDue(now) {
+      if (lanes === 1 || ctx.db.kind !== 'postgres') return lane(now);
+      // lanes overlap one batch's engine work (this process) with another's writes (the server);
+      // SKIP LOCKED gives them different enrollments. Two batches acting on one contact (tags,
+      // lists) may deadlock: the server aborts one, whose rows stay due for the next round.
+      const done = await Promise.all(Array.from({ length: lanes }, () => lane(now).catch((err) => {
+        if ((err as { code?: string }).code === '40P01') return 0;
+        throw err;
+      })));
+      return done.reduce((a, b) => a + b, 0);
+    },
   };
 }
 

@@ -13,9 +13,11 @@ drop index events_journey_step;
 drop statistics events_campaign_stats;
 drop statistics events_journey_stats;
 
--- partial on the message types the conditions read, which queries name as constants; ending
--- the key with contact_id keeps the parallel index-only scan into a shared hash (see 003)
+-- Partial on the message types the conditions read, which queries name as constants, and on
+-- the scope being set (`campaign_id = '12'` proves it not null): a campaign's events stay out of
+-- the journey index and a journey's out of the campaign one, which halves what a send writes.
+-- Ending the key with contact_id keeps the parallel index-only scan into a shared hash (003).
 create index events_campaign on events (workspace_id, campaign_id, type, contact_id) include (occurred_at)
-  where type in ('message.sent', 'message.opened', 'message.clicked', 'message.bounced');
+  where type in ('message.sent', 'message.opened', 'message.clicked', 'message.bounced') and campaign_id is not null;
 create index events_journey_step on events (workspace_id, journey_id, step_id, type, contact_id) include (occurred_at)
-  where type in ('message.sent', 'message.opened', 'message.clicked', 'message.bounced');
+  where type in ('message.sent', 'message.opened', 'message.clicked', 'message.bounced') and journey_id is not null;

@@ -334,3 +334,21 @@ describe('delivery reports (M-3)', () => {
     expect(events.find((e: any) => e.type === 'message.delivered').data.delivery_id).toBe(id);
   });
 });
+
+describe('time is an input in templates', () => {
+  it("'now' in the date filter is the sender's clock, not the machine's", async () => {
+    const ws = await newWorkspace(t);
+    await ws.api('POST', '/api/v1/senders', { from_name: 'Shop', from_email: 'news@shop.example' });
+    const m = await ws.api('POST', '/api/v1/messages', { name: 'Dated', channel: 'email', content: {
+      subject: "News of {{ 'now' | date: '%Y-%m-%d' }}", body: "<p>Today is {{ 'today' | date: '%d/%m/%Y' }}.</p><p><a href=\"{{ unsubscribe_url }}\">Unsubscribe</a></p>",
+    } });
+    expect(m.status).toBe(201);
+    const c = await ws.api('POST', '/api/v1/contacts', { email: 'dated@example.com' });
+    const id = await queue(ws, m.body, c.body);
+    await t.app.drain();
+    const out = await outboxFor(ws, id);
+    const day = t.clock.now().toISOString().slice(0, 10); // the manual clock, months away from the machine's date
+    expect(out.subject).toBe(`News of ${day}`);
+    expect(out.html).toContain(`Today is ${day.slice(8, 10)}/${day.slice(5, 7)}/${day.slice(0, 4)}.`);
+  });
+});

@@ -49,9 +49,9 @@ export function deliveryUrls(ctx: Ctx, d: { workspace_id: number; id: number; co
   };
 }
 
-export function templateVars(contact: Record<string, any> | null, workspace: Record<string, unknown>, d: DeliveryRow, urls: Record<string, string>) {
+export function templateVars(contact: Record<string, any> | null, workspace: Record<string, unknown>, d: DeliveryRow, urls: Record<string, string>, renderTime?: Date) {
   const c = contact ? { ...contact.fields, ...contact, fields: undefined } : { email: d.to_address };
-  return { contact: c, workspace, event: d.data?.event ?? {}, data: d.data ?? {}, ...urls };
+  return { contact: c, workspace, event: d.data?.event ?? {}, data: d.data ?? {}, ...urls, ...(renderTime ? { render_time: renderTime } : {}) };
 }
 
 /**
@@ -68,7 +68,7 @@ export function composeEmail(
   dkim?: OutgoingEmail['dkim'],
 ): OutgoingEmail {
   const { delivery_token: dt, ...urls } = deliveryUrls(ctx, d);
-  const r = renderEmail(compiled, templateVars(contact, workspace, d, urls));
+  const r = renderEmail(compiled, templateVars(contact, workspace, d, urls, ctx.clock.now()));
   const base = ctx.config.publicUrl;
   const track = d.source !== 'test';
   let html = r.html;
@@ -101,12 +101,12 @@ export function composeEmail(
   };
 }
 
-export function composeSms(d: DeliveryRow, compiled: CompiledSms, contact: Record<string, any> | null, workspace: Record<string, unknown>): OutgoingSms {
+export function composeSms(d: DeliveryRow, compiled: CompiledSms, contact: Record<string, any> | null, workspace: Record<string, unknown>, now?: Date): OutgoingSms {
   return {
     channel: 'sms',
     workspaceId: d.workspace_id,
     deliveryId: d.id,
     to: d.to_address,
-    body: renderSms(compiled, templateVars(contact, workspace, d, {})),
+    body: renderSms(compiled, templateVars(contact, workspace, d, {}, now)),
   };
 }

@@ -21,7 +21,7 @@ export async function renderFor(ctx: Ctx, d: DeliveryRow) {
   const lang = pickLanguage(Object.keys((message.content as any).languages ?? {}), d.language ?? contact?.language);
   const compiled = cache.get(d.workspace_id, message, lang);
   const ws = sc.workspaces.get(d.workspace_id)!.vars;
-  if (d.channel === 'sms') return { language: lang, ...composeSms(d, compiled as CompiledSms, contact, ws) };
+  if (d.channel === 'sms') return { language: lang, ...composeSms(d, compiled as CompiledSms, contact, ws, ctx.clock.now()) };
   const sender = senderFor(d, message, sc);
   return { language: lang, ...composeEmail(ctx, d, compiled as CompiledEmail, contact, ws, sender) };
 }

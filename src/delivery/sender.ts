@@ -76,7 +76,7 @@ async function processBatch(
       if (d.channel === 'email') {
         const from = senderFor(d, message, sc);
         out = composeEmail(ctx, d, compiled as CompiledEmail, contact, ws.vars, from, sc.dkim.get(`${d.workspace_id}:${domainOf(from.from_email)}`));
-      } else out = composeSms(d, compiled as CompiledSms, contact, ws.vars);
+      } else out = composeSms(d, compiled as CompiledSms, contact, ws.vars, now);
       toSend.push({ d, out });
     } catch (err) {
       outcomes.push({ d, kind: 'failed', error: `could not render: ${err instanceof Error ? err.message : String(err)}` });

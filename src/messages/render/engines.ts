@@ -1,4 +1,4 @@
-import { Liquid, TokenKind, Tokenizer, type Template } from 'liquidjs';
+import { Liquid, TokenKind, Tokenizer, type FilterImplOptions, type Template } from 'liquidjs';
 import { AppError } from '../../errors.ts';
 
 export type TemplatePath = 'subject' | 'preheader' | 'body' | 'text';
@@ -24,6 +24,18 @@ for (const engine of [htmlEngine, textEngine])
       },
       render() {},
     });
+
+// Time is an input: 'now' and 'today' in the date filter are the render's time (`render_time`,
+// which the sender takes from its clock), not the machine's; without one, the machine's.
+for (const engine of [htmlEngine, textEngine]) {
+  const builtin = engine.filters.date;
+  const handler = typeof builtin === 'function' ? builtin : builtin.handler;
+  const date: Extract<FilterImplOptions, Function> = function (v, ...args) {
+    const at = v === 'now' || v === 'today' ? this.context.getSync(['render_time']) : undefined;
+    return handler.call(this, at instanceof Date ? at : v, ...args);
+  };
+  engine.registerFilter('date', date);
+}
 
 /** Parses once; a syntax error becomes a validation error naming the part, line and column. */
 export function parseTemplate(engine: Liquid, source: string, path: TemplatePath): Template[] {

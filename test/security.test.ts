@@ -208,7 +208,7 @@ describe('rate limits on public endpoints', () => {
       for (let i = 0; i < limit(name); i++) expect((await call()).statusCode, `${name} #${i}`).not.toBe(429);
       expect((await call()).statusCode, name).toBe(429);
     }
-    // the signup form keeps its own, tighter limit (delivery.test.ts: 'rate-limits signups per IP')
+    // the signup form's limit: delivery.test.ts, 'rate-limits signups per IP'
   });
 });
 

@@ -11,7 +11,6 @@ import { trackingRoutes } from './tracking-routes.ts';
 import { confirmSignup, signup } from './signup.ts';
 import { inboundSms, twilioSignatureValid } from './sms-inbound.ts';
 import { signToken, verifyToken } from './tokens.ts';
-import { RateLimiter } from './rate-limit.ts';
 
 const tokenParams = z.object({ token: z.string().max(8192) });
 
@@ -23,7 +22,6 @@ function formHtml(action: string, listName: string) {
 
 /** Signup forms with double opt-in (C-5), inbound SMS keywords (M-6), and the tracking links. */
 export function publicRoutes(ctx: Ctx) {
-  const limiter = new RateLimiter(ctx.clock, 10, 60_000);
   return (r: Router) => {
     trackingRoutes(ctx)(r);
 
@@ -48,7 +46,6 @@ export function publicRoutes(ctx: Ctx) {
       config: { permission: 'public' },
       schema: { hide: true, params: tokenParams, body: z.object({ email: z.string().max(254), first_name: z.string().max(200).optional(), last_name: z.string().max(200).optional() }) },
     }, async (req, reply) => {
-      limiter.check(req.ip);
       const res = await signup(ctx, req.params.token, req.body, req.ip);
       if (!res) throw new AppError('not_found', 'no such signup form');
       const html = (req.headers.accept ?? '').includes('text/html');

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Clock } from '../clock.ts';
 import type { Ctx } from '../context.ts';
-import { RateLimiter } from '../delivery/rate-limit.ts';
+import { AppError } from '../errors.ts';
 
 /**
  * Rate limits of the public endpoints (issue 9, security): what anyone on the Internet can call
@@ -8,12 +9,13 @@ import { RateLimiter } from '../delivery/rate-limit.ts';
  * trustProxy in server.ts), fixed one-minute windows on the app's clock, in process memory.
  * Generous where real traffic is bursty (an image proxy fetching every open pixel of a mailing,
  * a shop replaying a backlog of webhooks), tight where guessing is the attack (passwords).
- * The signup form has its own limit (src/delivery/public-routes.ts).
  */
 export interface PublicLimit {
   name: string;
   /** Matched against the route's URL pattern (routeOptions.url). */
   route: RegExp;
+  /** Only this method of the route (the form's POST, not the page showing it); any when absent. */
+  method?: string;
   max: number;
   /** Who is counted: the client address, or the address and the route's target. */
   key: (req: FastifyRequest) => string;
@@ -26,6 +28,7 @@ export const PUBLIC_LIMITS: PublicLimit[] = [
   { name: 'login', route: /^\/api\/v1\/auth\/login$/, max: 10, key: byIp },
   { name: 'tracking', route: /^\/(t\/o|t\/c|v)\//, max: 1200, key: byIp },
   { name: 'unsubscribe', route: /^\/(u|p|s|f\/confirm)\//, max: 60, key: byIp },
+  { name: 'signup form', route: /^\/f\/:token$/, method: 'POST', max: 10, key: byIp },
   { name: 'inbound webhook', route: /^\/api\/v1\/integrations\/(shopify|woocommerce|events)\//, max: 600, key: byIpAndConnection },
   { name: 'inbound SMS', route: /^\/hooks\/sms\//, max: 300, key: byIp },
 ];
@@ -37,7 +40,7 @@ export function registerRateLimits(server: FastifyInstance, ctx: Ctx, limits: Pu
   server.addHook('onRequest', async (req, reply) => {
     const url = req.routeOptions.url;
     if (!url) return;
-    const limit = limits.find((l) => l.route.test(url));
+    const limit = limits.find((l) => l.route.test(url) && (!l.method || l.method === req.method));
     if (!limit) return;
     try {
       limiters.get(limit.name)!.check(limit.key(req));
@@ -46,4 +49,24 @@ export function registerRateLimits(server: FastifyInstance, ctx: Ctx, limits: Pu
       throw err;
     }
   });
+}
+
+/**
+ * A fixed-window limit per key, kept in this process's memory: with several API processes each
+ * allows `max` per window, which still caps abuse.
+ */
+export class RateLimiter {
+  private readonly hits = new Map<string, { n: number; until: number }>();
+  constructor(private readonly clock: Clock, private readonly max: number, private readonly windowMs: number) {}
+
+  check(key: string): void {
+    const now = this.clock.now().getTime();
+    const h = this.hits.get(key);
+    if (!h || h.until <= now) {
+      if (this.hits.size > 50_000) this.hits.clear();
+      this.hits.set(key, { n: 1, until: now + this.windowMs });
+      return;
+    }
+    if (++h.n > this.max) throw new AppError('rate_limited', 'too many requests; try again in a minute');
+  }
 }

@@ -133,7 +133,10 @@ export class SmtpPool {
           c.busy = true;
           return { c, reused: true };
         }
-        if (c) continue;
+        if (c) {
+          this.drop(c); // died while idle: frees its slot
+          continue;
+        }
       }
       if (this.open < this.o.maxConnections) {
         this.open++;
@@ -188,8 +191,7 @@ export class SmtpPool {
 
   /** A waiter whose connection was dropped may open a new one. */
   private wakeOne() {
-    const w = this.waiters.shift();
-    if (w) w(null as unknown as Conn);
+    this.waiters.shift()?.(null);
   }
 
   private connect(): Promise<Conn> {

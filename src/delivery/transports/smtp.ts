@@ -9,37 +9,22 @@ const DKIM_HEADERS = 'From:Sender:Reply-To:Subject:Date:Message-ID:To:Cc:MIME-Ve
 const THROTTLE_CODES = new Set([421, 450, 451, 454]);
 
 /**
- * Maps a nodemailer error to a send result: 5xx permanent, throttling codes throttled, other
- * answers temporary. Without an answer it depends on how far the session got (issue 9):
- * - no session (refused, unreachable, connection or greeting timeout): the relay is down and
- *   nothing was handed over; throttled, so the domain backs off without using up attempts;
- * - a session that went silent or dropped (socket timeout, connection reset or closed): the
- *   server may have accepted the message before we stopped listening (RFC 1047); unknown, i.e.
- *   in doubt, never resent blindly.
+ * Maps a failed transaction to a send result, by the server's answer and how far the session
+ * got (issue 9): 5xx permanent, throttling codes throttled, other answers temporary. Without an
+ * answer: no session (refused, unreachable, greeting, TLS, login) means the relay is down and
+ * nothing was handed over: throttled, so the domain backs off without using up attempts; a
+ * refused or dropped envelope retries; silence after the message was handed over means the server
+ * may have accepted it (RFC 1047): unknown, i.e. in doubt, never resent blindly.
  */
-export function classifySmtpError(err: any): SendResult {
-  const code: number | undefined = err?.responseCode;
-  const error = String(err?.response ?? err?.message ?? err).slice(0, 500);
-  if (code && THROTTLE_CODES.has(code)) return { status: 'throttled', error };
-  if (code && code >= 500) return { status: 'permanent', error };
-  if (code) return { status: 'temporary', error };
-  const message = String(err?.message ?? '');
-  if (err?.syscall === 'connect' || err?.code === 'EDNS' || err?.code === 'ETLS' || /^(Connection timeout|Greeting never received|Unexpected socket close)/.test(message))
-    return { status: 'throttled', error: `relay unreachable: ${error}` };
-  if (['ETIMEDOUT', 'ECONNECTION', 'ESOCKET'].includes(err?.code))
-    return { status: 'unknown', error: `no answer from the SMTP server after the session began (${error}): it may have accepted the message; not retried, to never send twice` };
-  return { status: 'temporary', error };
-}
-
-/** How a failed transaction maps to a send result; see SmtpSendError's stages. */
-function resultOf(err: unknown): SendResult {
+export function classifySmtpError(err: unknown): SendResult {
   if (!(err instanceof SmtpSendError)) return { status: 'temporary', error: String(err) };
   const error = String(err.response ?? err.message).slice(0, 500);
-  // no session: the relay is down or refused us, nothing was handed over; the domain backs off
   if (err.stage === 'connect') return { status: 'throttled', error: `relay unreachable: ${error}` };
-  if (err.responseCode) return classifySmtpError(err);
-  if (err.stage === 'envelope') return { status: 'temporary', error };
-  return classifySmtpError({ code: 'ETIMEDOUT', message: error });
+  const code = err.responseCode;
+  if (code && THROTTLE_CODES.has(code)) return { status: 'throttled', error };
+  if (code && code >= 500) return { status: 'permanent', error };
+  if (code || err.stage === 'envelope') return { status: 'temporary', error };
+  return { status: 'unknown', error: `no answer from the SMTP server after the session began (${error}): it may have accepted the message; not retried, to never send twice` };
 }
 
 /** SMTP over a pool of reused sessions (M-2); TLS as the URL says (smtps:// or STARTTLS). */
@@ -75,7 +60,7 @@ export function smtpTransport(url: string, opts: { maxConnections?: number; cloc
             await pool.send({ from: addressOnly(m.from), to: m.to }, raw, m.dkim && { ...m.dkim, headerFieldNames: DKIM_HEADERS });
             return { status: 'sent', providerId: m.messageId };
           } catch (err) {
-            return resultOf(err);
+            return classifySmtpError(err);
           }
         }),
       );

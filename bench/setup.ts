@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { connectPglite, connectPostgres, type Db } from '../src/db/index.ts';
+import { connectPglite, connectPostgres, schemaUrl, type Db } from '../src/db/index.ts';
 
 /** A throwaway database for a bench: `--db pglite` (temp dir) or `--db postgres` (fresh schema). */
 export async function benchDb(kind: string): Promise<{ db: Db; label: string; drop(): Promise<void>; url?: string }> {
@@ -16,7 +16,7 @@ export async function benchDb(kind: string): Promise<{ db: Db; label: string; dr
       db,
       label: 'PostgreSQL',
       // for worker processes of their own: the same schema through the connection's search_path
-      url: `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+      url: schemaUrl(url, schema),
       async drop() {
         await db.close();
         // BENCH_KEEP=1 keeps the data to study the plans (psql: set search_path to the schema)

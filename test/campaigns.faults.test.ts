@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { testApp, newWorkspace, PG_URL, type TestApp } from './helpers.ts';
-import { sql } from '../src/db/index.ts';
+import { schemaUrl, sql } from '../src/db/index.ts';
 import { runFanout, type Progress, type Slice } from '../src/campaigns/index.ts';
 import type { Job } from '../src/queue/index.ts';
 import { campaign, email, launch, listOf, sender } from './campaigns-support.ts';
@@ -157,7 +157,7 @@ describe.runIf(!!PG_URL)('a worker killed during fan-out and sending (PostgreSQL
     const fanout = async () => (await t.db.query<{ status: string; batches: number | null; attempts: number }>(sql`
       select status, (select sum((x ->> 'batches')::int) from jsonb_array_elements(progress -> 'slices') x)::int as batches, attempts
         from jobs where unique_key = ${key} order by id desc limit 1`)).rows[0];
-    const url = `${t.pg!.url}${t.pg!.url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${t.pg!.schema}`)}`;
+    const url = schemaUrl(t.pg!.url, t.pg!.schema);
 
     // 1. the only worker dies in the middle of the fan-out
     let victim = worker(url);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { testApp, newWorkspace, PG_URL, type TestApp } from './helpers.ts';
-import { sql } from '../src/db/index.ts';
+import { schemaUrl, sql } from '../src/db/index.ts';
 
 // Fault tests need several processes on one database: PostgreSQL only (PGlite is one process).
 const onPg = !!PG_URL;
@@ -35,7 +35,7 @@ describe.runIf(onPg)('J-20 under SIGKILL: two workers, one killed mid-batch agai
       select ${ws.id}, 'f' || g || '@example.com', 'f' || g || '@example.com', now(), now() from generate_series(1, ${n}) g`);
     const ids = (await t.db.query<{ id: number }>(sql`select id from contacts where workspace_id = ${ws.id}`)).rows.map((r) => r.id);
     for (let i = 0; i < ids.length; i += 1000) await ws.api('POST', `/api/v1/journeys/${j.id}/enroll`, { contact_ids: ids.slice(i, i + 1000) });
-    const url = `${t.pg!.url}${t.pg!.url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${t.pg!.schema}`)}`;
+    const url = schemaUrl(t.pg!.url, t.pg!.schema);
     const steady = worker(url);
     let victim = worker(url);
     for (let k = 0; k < 6; k++) {

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config.ts';
 import { SystemClock } from '../../src/clock.ts';
 import { createApp } from '../../src/app.ts';
-import { connectPostgres, sql } from '../../src/db/index.ts';
+import { connectPostgres, sql, schemaUrl } from '../../src/db/index.ts';
 import { createApiKey, createWorkspace } from '../../src/accounts/index.ts';
 import { markInDoubt } from '../../src/delivery/claim.ts';
 
@@ -42,7 +42,7 @@ const schema = `kill_${randomBytes(4).toString('hex')}`;
 const admin = await connectPostgres(URL_, { max: 1 });
 await admin.query(`create schema ${schema}`);
 const db = await connectPostgres(URL_, { schema, max: 6 });
-const workerUrl = `${URL_}${URL_.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+const workerUrl = schemaUrl(URL_, schema);
 const logFile = path.join(tmpdir(), `parcours-kill-workers-${schema}.log`);
 const log = createWriteStream(logFile);
 const children = new Set<ChildProcess>();

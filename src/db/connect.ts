@@ -34,6 +34,11 @@ function toArgs(q: Sql | string, params?: unknown[]): { text: string; values: un
   return q.toQuery();
 }
 
+/** The same server URL with `schema` first on the search path: for another process (a worker) on that schema. */
+export function schemaUrl(url: string, schema: string): string {
+  return `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+}
+
 export interface PostgresOptions {
   schema?: string;
   max?: number;

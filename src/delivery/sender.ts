@@ -1,5 +1,5 @@
 import type { Ctx } from '../context.ts';
-import type { DueSource } from '../queue/index.ts';
+import { inLanes, type DueSource } from '../queue/index.ts';
 import { isConnectionError } from '../db/index.ts';
 import { CompiledCache, pickLanguage, type MessageRow } from '../messages/index.ts';
 import type { CompiledEmail, CompiledSms } from '../messages/render/index.ts';
@@ -31,15 +31,15 @@ export function deliverySource(ctx: Ctx, transports: { email: Transport; sms: Tr
     nextDueAt: () => nextDeliveryDueAt(ctx.db, ctx.clock.now()),
     async runDue(now) {
       const doubted = await markInDoubt(ctx.db, now);
-      // lanes overlap one batch's claim and record (database) with another's render and send
-      const lanes = await Promise.all(Array.from({ length: opts.lanes ?? 1 }, async () => {
+      // one batch's claim and record (database) overlap another's render and send
+      const sent = await inLanes(opts.lanes ?? 1, async () => {
         const rows = await claimDueDeliveries(ctx.db, now, opts.batch, opts.leaseMs);
         if (rows.length === 0) return 0;
         const outcomes = await processBatch(ctx, rows, now, cache, transports, limiter);
         await recordOutcomes(ctx, outcomes, now);
         return rows.length;
-      }));
-      return lanes.reduce((a, b) => a + b, doubted);
+      });
+      return doubted + sent;
     },
   };
 }

@@ -1,6 +1,6 @@
 import { sql, type Queryable } from '../db/index.ts';
 import type { Ctx } from '../context.ts';
-import type { DueSource } from '../queue/index.ts';
+import { inLanes, type DueSource } from '../queue/index.ts';
 import { advance, type EnrollmentState, type Result } from './engine.ts';
 import { batchFacts, fillSplitFacts } from './facts.ts';
 import { applyEffects } from './effects.ts';
@@ -44,14 +44,12 @@ export function journeySource(ctx: Ctx, batch = 500, lanes = 1): DueSource {
     },
     async runDue(now) {
       if (lanes === 1 || ctx.db.kind !== 'postgres') return lane(now);
-      // lanes overlap one batch's engine work (this process) with another's writes (the server);
-      // SKIP LOCKED gives them different enrollments. Two batches acting on one contact (tags,
-      // lists) may deadlock: the server aborts one, whose rows stay due for the next round.
-      const done = await Promise.all(Array.from({ length: lanes }, () => lane(now).catch((err) => {
+      // the engine's work on one batch overlaps the server's writes of another. Two batches acting
+      // on one contact (tags, lists) may deadlock: the server aborts one, whose rows stay due.
+      return inLanes(lanes, () => lane(now).catch((err) => {
         if ((err as { code?: string }).code === '40P01') return 0;
         throw err;
-      })));
-      return done.reduce((a, b) => a + b, 0);
+      }));
     },
   };
 }

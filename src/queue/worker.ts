@@ -60,6 +60,15 @@ async function runJob(ctx: JobContext, handlers: Map<string, JobHandler>, job: J
   await retrying(() => completeJob(ctx.db, ctx.clock, job.id, result)); // no-op when the handler completed it
 }
 
+/**
+ * Runs `lanes` batches of a source at once and adds up what they handled: one batch's database
+ * round trips overlap another's work in this process. Each batch claims its own rows (SKIP LOCKED).
+ */
+export async function inLanes(lanes: number, batch: () => Promise<number>): Promise<number> {
+  const done = await Promise.all(Array.from({ length: Math.max(1, lanes) }, batch));
+  return done.reduce((a, b) => a + b, 0);
+}
+
 /** Runs everything due at the clock's current time, source by source, until none is left. */
 export async function drainDue(sources: DueSource[], clock: Clock): Promise<number> {
   let total = 0;

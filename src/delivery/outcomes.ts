@@ -36,7 +36,6 @@ export function eventData(d: DeliveryRow, extra: Record<string, unknown> = {}) {
  * back-off, and message.sent events. Throttled and out-of-window rows do not use an attempt.
  */
 export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], now: Date) {
-  const throttled = new Map<string, string>();
   const rows = outcomes.map((o) => {
     let status: string = o.kind;
     let sendAt: Date | null = null;
@@ -50,7 +49,6 @@ export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], now: Date) {
     } else if (o.kind === 'throttled') {
       status = 'queued';
       refund = 1;
-      if (o.d.domain) throttled.set(o.d.domain, o.error ?? '');
     } else if (o.kind === 'requeue') {
       status = 'queued';
       sendAt = o.at ?? null;
@@ -73,13 +71,14 @@ export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], now: Date) {
       returning d.workspace_id, d.id`);
     const mine = new Set(changed.map((r) => `${r.workspace_id}:${r.id}`));
     const ours = (o: Outcome) => mine.has(`${o.d.workspace_id}:${o.d.id}`);
-    for (const [domain, error] of throttled) {
-      if (!outcomes.some((o) => o.kind === 'throttled' && o.d.domain === domain && ours(o))) continue;
+    // the domains that asked us to slow down, each once (with its last answer): one upsert
+    const throttled = new Map(outcomes.filter((o) => o.kind === 'throttled' && o.d.domain && ours(o)).map((o) => [o.d.domain!, o.error ?? '']));
+    if (throttled.size)
       await tx.query(sql`
-        insert into domain_backoff (domain, until, level, last_error) values (${domain}, ${new Date(now.getTime() + throttleMs(0))}, 1, ${error})
+        insert into domain_backoff (domain, until, level, last_error)
+        select d, ${new Date(now.getTime() + throttleMs(0))}::timestamptz, 1, e from unnest(${[...throttled.keys()]}::text[], ${[...throttled.values()]}::text[]) as u(d, e)
         on conflict (domain) do update set level = domain_backoff.level + 1, last_error = excluded.last_error,
           until = ${now}::timestamptz + least(interval '30 minutes', interval '30 seconds' * power(2, least(domain_backoff.level, 16)))`);
-    }
     const sent = outcomes.filter((o) => o.kind === 'sent' && ours(o));
     const okDomains = [...new Set(sent.map((o) => o.d.domain).filter((x): x is string => !!x))];
     if (okDomains.length) await tx.query(sql`delete from domain_backoff where domain = any(${okDomains}::text[]) and until <= ${now}`);

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, newWorkspace, type TestApp } from './helpers.ts';
 import { startSmtpSink, type Sink } from './smtp-sink.ts';
+import net from 'node:net';
 import { scheduleDeliveries } from '../src/delivery/index.ts';
+import { sql } from '../src/db/index.ts';
 
 let t: TestApp;
 let sink: Sink;
@@ -47,6 +49,35 @@ describe('the sender over real SMTP (M-2)', () => {
     expect(throttled.attempts).toBe(1); // throttling does not use up attempts
     expect(sink.received.filter((r) => r.to[0].endsWith('.example')).map((r) => r.to[0]).sort()).toEqual(['busy2@b.example', 'busy@b.example', 'ok@a.example']);
     sink.onRcpt = undefined;
+    await app.close();
+  });
+
+  it('steps a refusing domain\'s back-off up once per try, however many batches met the refusal', async () => {
+    // two lanes of one batch each claim side by side: both meet the same refusal (M-2, issue 9)
+    const { createApp } = await import('../src/app.ts');
+    const { loadConfig } = await import('../src/config.ts');
+    const closed = net.createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r())); // nothing listens there now: refused
+    const app = await createApp({
+      config: loadConfig({ LOG_LEVEL: 'silent', PARCOURS_SECRET: 'x'.repeat(32), SMTP_URL: `smtp://127.0.0.1:${port}`, PARCOURS_WORKER_BATCH: '1' }),
+      db: t.db, clock: t.clock, migrate: false,
+    });
+    const ws = await newWorkspace(t);
+    const m = (await ws.api('POST', '/api/v1/messages', { name: 'M', channel: 'email', content: { subject: 'Hi', body: '<p>x</p>' } })).body;
+    const contacts = [];
+    for (const email of ['one@refused.example', 'two@refused.example']) contacts.push((await ws.api('POST', '/api/v1/contacts', { email })).body);
+    const now = t.clock.now();
+    await scheduleDeliveries(t.db, now, contacts.map((c) => ({
+      workspaceId: ws.id, idempotencyKey: `r:${c.id}`, contactId: c.id, messageId: m.id, messageVersion: 1, channel: 'email', to: c.email, source: 'campaign', sendAt: now,
+    })));
+    await app.drain();
+    const level = async () => (await t.db.query<{ level: number; until: Date }>(sql`select level, until from domain_backoff where domain = 'refused.example'`)).rows[0];
+    const b = await level();
+    expect(b.level).toBe(1);
+    expect(b.until.getTime() - now.getTime()).toBe(30_000);
+    expect((await t.db.query<{ n: number }>(sql`select count(*)::int as n from deliveries where workspace_id = ${ws.id} and attempts = 0 and status = 'queued'`)).rows[0].n).toBe(2);
     await app.close();
   });
 

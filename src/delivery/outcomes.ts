@@ -71,14 +71,19 @@ export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], now: Date) {
       returning d.workspace_id, d.id`);
     const mine = new Set(changed.map((r) => `${r.workspace_id}:${r.id}`));
     const ours = (o: Outcome) => mine.has(`${o.d.workspace_id}:${o.d.id}`);
-    // the domains that asked us to slow down, each once (with its last answer): one upsert
+    // the domains that asked us to slow down, each once (with its last answer): one upsert. A
+    // back-off still running was set by another batch of the same try (two lanes or workers
+    // claim side by side): it is not stepped up twice for one refusal.
     const throttled = new Map(outcomes.filter((o) => o.kind === 'throttled' && o.d.domain && ours(o)).map((o) => [o.d.domain!, o.error ?? '']));
     if (throttled.size)
       await tx.query(sql`
         insert into domain_backoff (domain, until, level, last_error)
         select d, ${new Date(now.getTime() + throttleMs(0))}::timestamptz, 1, e from unnest(${[...throttled.keys()]}::text[], ${[...throttled.values()]}::text[]) as u(d, e)
-        on conflict (domain) do update set level = domain_backoff.level + 1, last_error = excluded.last_error,
-          until = ${now}::timestamptz + least(interval '30 minutes', interval '30 seconds' * power(2, least(domain_backoff.level, 16)))`);
+        on conflict (domain) do update set last_error = excluded.last_error,
+          level = case when domain_backoff.until <= ${now} then domain_backoff.level + 1 else domain_backoff.level end,
+          until = case when domain_backoff.until <= ${now}
+                       then ${now}::timestamptz + least(interval '30 minutes', interval '30 seconds' * power(2, least(domain_backoff.level, 16)))
+                       else domain_backoff.until end`);
     const sent = outcomes.filter((o) => o.kind === 'sent' && ours(o));
     const okDomains = [...new Set(sent.map((o) => o.d.domain).filter((x): x is string => !!x))];
     if (okDomains.length) await tx.query(sql`delete from domain_backoff where domain = any(${okDomains}::text[]) and until <= ${now}`);

@@ -1,5 +1,6 @@
 // End-to-end send rate (issue 3): claim, render, sign links, send, record.
-// node --import tsx bench/send.ts [--db postgres|pglite] [--transport smtp|outbox] [--messages 100000] [--workers 1]
+// node --import tsx bench/send.ts [--db postgres|pglite] [--transport smtp|outbox] [--messages 100000] [--workers 1] [--processes N] [--batch 500]
+// Prints msg/s, peak RSS, the load average, and CPU per message in Parcours, the SMTP sink and the PostgreSQL backends.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -9,12 +10,18 @@ import { createWorkspace } from '../src/accounts/index.ts';
 import { SystemClock } from '../src/clock.ts';
 import { sql } from '../src/db/index.ts';
 import { createMessage } from '../src/messages/index.ts';
-import { arg, benchDb, machine, rssSampler } from './setup.ts';
+import { arg, benchDb, machine, procCpuSeconds, rssSampler } from './setup.ts';
+import { loadavg } from 'node:os';
+
+// every connection of this run (ours and the workers') has one application_name, to add up the
+// PostgreSQL backends' CPU: with the outbox, storing the messages costs as much there as rendering here
+process.env.PGAPPNAME = `bench-send-${process.pid}`;
 
 const total = Number(arg('messages', '100000'));
 const transport = arg('transport', 'smtp');
 const { db, label, drop, url } = await benchDb(arg('db', 'postgres'));
 const processes = Number(arg('processes', '0'));
+const appName = db.kind === 'postgres' ? (await db.query<{ a: string }>(sql`select current_setting('application_name') as a`)).rows[0].a : '';
 
 let sinkPort = 0;
 const sink = transport === 'smtp' ? spawn(process.execPath, ['--import', 'tsx', new URL('./smtp-sink-process.ts', import.meta.url).pathname], { stdio: ['pipe', 'pipe', 'inherit'] }) : null;
@@ -47,11 +54,12 @@ ${Array.from({ length: 12 }, (_, i) => block(i + 1)).join('\n')}
 const message = await createMessage(db, clock, ws.id, { name: 'bench', channel: 'email', content: { subject: '{{ contact.first_name }}, our news', body, format: 'html' } });
 // --processes N: N real `parcours worker` processes (started first, woken by the insert's NOTIFY)
 const children = Array.from({ length: processes }, () => spawn(process.execPath, ['bin/parcours.mjs', 'worker'], {
-  env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent', PARCOURS_SECRET: 'bench-secret-bench-secret-bench-secret', PARCOURS_WORKER_BATCH: arg('batch', '500'), ...(sink ? { SMTP_URL: `smtp://127.0.0.1:${sinkPort}` } : {}) },
+  env: { ...process.env, PGAPPNAME: appName, DATABASE_URL: url, LOG_LEVEL: 'silent', PARCOURS_SECRET: 'bench-secret-bench-secret-bench-secret', PARCOURS_WORKER_BATCH: arg('batch', '500'), ...(sink ? { SMTP_URL: `smtp://127.0.0.1:${sinkPort}` } : {}) },
   stdio: ['ignore', 'ignore', 'inherit'],
 }));
 if (processes) await new Promise((r) => setTimeout(r, 4000)); // loaded and listening
-const procCpu = (pid?: number) => (pid ? readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ').slice(11, 13).reduce((a, b) => a + Number(b), 0) * 10 : 0);
+/** CPU milliseconds a process has used so far (0 when there is none or it is gone). */
+const procCpu = (pid?: number) => (pid ? (procCpuSeconds(pid) ?? 0) * 1000 : 0);
 const childCpu0 = children.map((c) => procCpu(c.pid));
 await db.query(sql`
   insert into deliveries (workspace_id, idempotency_key, contact_id, message_id, message_version, channel, to_address, domain, source, send_at, created_at, updated_at)
@@ -59,6 +67,12 @@ await db.query(sql`
     from contacts c where c.workspace_id = ${ws.id}`);
 if (db.kind === 'postgres') await db.query('analyze deliveries');
 
+const backendCpu = async () => {
+  if (db.kind !== 'postgres') return new Map<number, number>();
+  const { rows } = await db.query<{ pid: number }>(sql`select pid from pg_stat_activity where application_name = ${appName}`);
+  return new Map(rows.map((r) => [r.pid, procCpu(r.pid)]));
+};
+const pg0 = await backendCpu();
 const rss = rssSampler();
 // CPU time per message tells the ceiling on a quiet machine: cores / (ours + the sink's)
 const sinkCpu = () => procCpu(sink?.pid);
@@ -86,8 +100,12 @@ if (processes) {
 const seconds = (performance.now() - started) / 1000;
 const cpu = process.cpuUsage(cpu0);
 const childUs = children.reduce((a, c, i) => a + (procCpu(c.pid) - childCpu0[i]) * 1000, 0);
+const pg1 = await backendCpu();
+const pgUs = ([...pg1].reduce((a, [pid, ms]) => a + ms - (pg0.get(pid) ?? 0), 0) * 1000) / total;
 const childPeak = children.map((c) => Math.round(Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${c.pid}/status`, 'utf8'))![1]) / 1024));
 for (const c of children) c.kill('SIGTERM');
+// stopped before the schema is dropped: a worker still reading the events log deadlocked the drop
+await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? once(c, 'exit') : null)));
 const ourUs = (processes ? childUs : cpu.user + cpu.system) / total;
 const sinkUs = ((sinkCpu() - sink0) * 1000) / total;
 const peak = rss();
@@ -99,9 +117,9 @@ if (sink) {
   accepted = Number(/count (\d+)/.exec(String(line))![1]);
   sink.kill();
 }
-console.log(`bench/send  ${label}, ${transport} transport, ${processes ? `${processes} worker process(es)` : `${workers} sender loop(s) in-process`}  ${machine()}`);
+console.log(`bench/send  ${label}, ${transport} transport, ${processes ? `${processes} worker process(es)` : `${workers} sender loop(s) in-process`}  ${machine()}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 console.log(`  ${sent} sent (${accepted} accepted by the ${transport === 'smtp' ? 'SMTP sink' : 'outbox'}) in ${seconds.toFixed(1)} s: ${Math.round(sent / seconds)} msg/s, peak RSS ${processes ? `${childPeak.join(' + ')} MB (workers)` : `${peak} MB`}`);
-console.log(`  CPU per message: ${Math.round(ourUs)} µs in Parcours${sink ? `, ${Math.round(sinkUs)} µs in the SMTP sink` : ''} (ceiling on 2 idle cores ≈ ${Math.round(2e6 / (ourUs + sinkUs))} msg/s)`);
+console.log(`  CPU per message: ${Math.round(ourUs)} µs in Parcours${sink ? `, ${Math.round(sinkUs)} µs in the SMTP sink` : ''}${db.kind === 'postgres' ? `, ${Math.round(pgUs)} µs in PostgreSQL backends` : ''} (ceiling on 2 idle cores ≈ ${Math.round(2e6 / (ourUs + sinkUs + pgUs))} msg/s)`);
 await app.close();
 await drop();
 process.exit(sent === total && accepted === total ? 0 : 1);

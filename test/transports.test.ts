@@ -126,6 +126,24 @@ describe.each(cases)('transport contract: $name', (c) => {
   });
 });
 
+describe('outbox store (M-2)', () => {
+  it('keeps each message exactly, in order, across statements of up to 1,000 messages', async () => {
+    const tr = outboxTransport(t.db, t.clock, 'email');
+    const big = 'Lorem ipsum « dolor » — sit amet 🙂 '.repeat(400);
+    const batch = Array.from({ length: 2_003 }, (_, i) => email(`r${i}@example.com`, { deliveryId: 10_000 + i, html: `<p>é ${i}</p>${i % 500 === 0 ? big : ''}`, text: `é ${i} \\ "q" {a,b}` }));
+    const results = await tr.send(batch);
+    expect(results).toHaveLength(batch.length);
+    const ids = results.map((r) => Number((r as { providerId: string }).providerId.replace('outbox:', '')));
+    const { rows } = await t.db.query<any>(`select id, delivery_id, to_address, html, text from outbox where id = any($1::bigint[])`, [ids]);
+    const byId = new Map(rows.map((r) => [Number(r.id), r]));
+    batch.forEach((m, i) => {
+      const row = byId.get(ids[i]!);
+      expect([row.delivery_id, row.to_address, row.html, row.text]).toEqual([10_000 + i, m.to, (m as any).html, (m as any).text]);
+    });
+    await tr.close();
+  });
+});
+
 describe('smtp transport against a real SMTP server', () => {
   it('keeps the headers, Message-ID and both parts, and signs with DKIM when given a key', async () => {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });

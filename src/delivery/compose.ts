@@ -1,5 +1,8 @@
 import type { Ctx } from '../context.ts';
-import { renderEmail, renderSms, rewriteLinks, injectOpenPixel, type CompiledEmail, type CompiledSms } from '../messages/render/index.ts';
+import {
+  renderEmail, renderSms, rewriteLinks, injectOpenPixel, planEmail, renderPlanned,
+  type CompiledEmail, type CompiledSms, type EmailPlan, type Tracking,
+} from '../messages/render/index.ts';
 import { signToken, urlSignature } from './tokens.ts';
 import type { OutgoingEmail, OutgoingSms } from './transports/index.ts';
 
@@ -50,8 +53,21 @@ export function deliveryUrls(ctx: Ctx, d: { workspace_id: number; id: number; co
 }
 
 export function templateVars(contact: Record<string, any> | null, workspace: Record<string, unknown>, d: DeliveryRow, urls: Record<string, string>, renderTime?: Date) {
-  const c = contact ? { ...contact.fields, ...contact, fields: undefined } : { email: d.to_address };
+  const c = contact ? contactVars(contact) : { email: d.to_address };
   return { contact: c, workspace, event: d.data?.event ?? {}, data: d.data ?? {}, ...urls, ...(renderTime ? { render_time: renderTime } : {}) };
+}
+
+/**
+ * Custom fields, then standard fields over them, as `{ ...fields, ...contact, fields: undefined }`
+ * gives, for ~1/25 of its cost (per message, it was a tenth of the sender's render). Object.assign
+ * would set a '__proto__' key as the prototype instead of copying it: such a field takes the spread.
+ */
+export function contactVars(contact: Record<string, any>): Record<string, unknown> {
+  const fields = contact.fields;
+  if (fields && Object.hasOwn(fields, '__proto__')) return { ...fields, ...contact, fields: undefined };
+  const c = Object.assign({}, fields, contact);
+  c.fields = undefined;
+  return c;
 }
 
 /**
@@ -68,15 +84,19 @@ export function composeEmail(
   dkim?: OutgoingEmail['dkim'],
 ): OutgoingEmail {
   const { delivery_token: dt, ...urls } = deliveryUrls(ctx, d);
-  const r = renderEmail(compiled, templateVars(contact, workspace, d, urls, ctx.clock.now()));
-  const base = ctx.config.publicUrl;
-  const track = d.source !== 'test';
-  let html = r.html;
-  if (track) {
-    const click = `${base}/t/c/${dt}/`;
-    html = rewriteLinks(html, (url) => (url.startsWith(base) ? url : `${click}${urlSignature(ctx.secret, d.message_id, url)}?u=${encodeURIComponent(url)}`));
-    html = injectOpenPixel(html, `${base}/t/o/${dt}.gif`);
+  const vars = templateVars(contact, workspace, d, urls, ctx.clock.now());
+  let r: { subject: string; html: string; text: string };
+  if (d.source === 'test') r = renderEmail(compiled, vars); // a test send is not tracked
+  else {
+    const { tracking, plan } = planOf(ctx, compiled, d.message_id);
+    const fast = plan && renderPlanned(plan, vars, dt, tracking);
+    if (fast) r = fast;
+    else {
+      r = renderEmail(compiled, vars);
+      r.html = injectOpenPixel(rewriteLinks(r.html, (url) => tracking.link(url, dt)), tracking.pixel(dt));
+    }
   }
+  const html = r.html;
   // Postmark echoes X-PM-Metadata-* in its webhooks: delivery, bounce and complaint find their delivery
   const headers: Record<string, string> = { 'X-Parcours-Delivery': `${d.workspace_id}-${d.id}`, 'X-PM-Metadata-parcours-delivery': `${d.workspace_id}-${d.id}` };
   if (!d.transactional) {
@@ -99,6 +119,26 @@ export function composeEmail(
     messageId: `<d${d.id}.w${d.workspace_id}@${fromDomain}>`,
     dkim,
   };
+}
+
+/** Click links and the open pixel of a message (M-3): the url's signature, the delivery's token. */
+function trackingOf(ctx: Ctx, messageId: number): Tracking {
+  const base = ctx.config.publicUrl;
+  return {
+    link: (url, token) => (url.startsWith(base) ? url : `${base}/t/c/${token}/${urlSignature(ctx.secret, messageId, url)}?u=${encodeURIComponent(url)}`),
+    pixel: (token) => `${base}/t/o/${token}.gif`,
+  };
+}
+
+// A compiled email belongs to one message version: its plan is made once per app (secret, base url).
+const plans = new WeakMap<CompiledEmail, { ctx: Ctx; tracking: Tracking; plan: EmailPlan | null }>();
+function planOf(ctx: Ctx, compiled: CompiledEmail, messageId: number) {
+  let p = plans.get(compiled);
+  if (!p || p.ctx !== ctx) {
+    const tracking = trackingOf(ctx, messageId);
+    plans.set(compiled, (p = { ctx, tracking, plan: planEmail(compiled, tracking) }));
+  }
+  return p;
 }
 
 export function composeSms(d: DeliveryRow, compiled: CompiledSms, contact: Record<string, any> | null, workspace: Record<string, unknown>, now?: Date): OutgoingSms {

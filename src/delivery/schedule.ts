@@ -31,24 +31,24 @@ export const domainOf = (channel: string, to: string) => (channel === 'email' ? 
  */
 export async function scheduleDeliveries(q: Queryable, now: Date, list: NewDelivery[]): Promise<{ id: number; idempotency_key: string }[]> {
   if (list.length === 0) return [];
-  const { rows } = await q.query<{ id: number; idempotency_key: string }>(sql`
+  // The rows as one JSON parameter, a positional array each: one native stringify here and one
+  // parse on the server, where an array parameter per column cost more on both sides (issue 6).
+  const rows = list.map((d) => [
+    d.workspaceId, d.idempotencyKey, d.contactId, d.messageId, d.messageVersion, d.channel, d.to, domainOf(d.channel, d.to),
+    d.language ?? null, d.source, d.campaignId ?? null, d.journeyId ?? null, d.enrollmentId ?? null, d.stepId ?? null,
+    d.variant ?? null, d.transactional ?? false, d.data ?? {}, d.options ?? {}, d.sendAt, d.deadline ?? null,
+  ]);
+  const { rows: out } = await q.query<{ id: number; idempotency_key: string }>(sql`
     insert into deliveries (workspace_id, idempotency_key, contact_id, message_id, message_version, channel, to_address, domain,
                             language, source, campaign_id, journey_id, enrollment_id, step_id, variant, transactional, data, options,
                             send_at, deadline, created_at, updated_at)
-    select w, k, c, m, v, ch, t, dom, l, s, ca, j, e, st, va, tr, da::jsonb, op::jsonb, sa, dl, ${now}, ${now}
-      from unnest(${list.map((d) => d.workspaceId)}::bigint[], ${list.map((d) => d.idempotencyKey)}::text[],
-                  ${list.map((d) => d.contactId)}::bigint[], ${list.map((d) => d.messageId)}::bigint[], ${list.map((d) => d.messageVersion)}::int[],
-                  ${list.map((d) => d.channel)}::text[], ${list.map((d) => d.to)}::text[], ${list.map((d) => domainOf(d.channel, d.to))}::text[],
-                  ${list.map((d) => d.language ?? null)}::text[], ${list.map((d) => d.source)}::text[],
-                  ${list.map((d) => d.campaignId ?? null)}::bigint[], ${list.map((d) => d.journeyId ?? null)}::bigint[],
-                  ${list.map((d) => d.enrollmentId ?? null)}::bigint[], ${list.map((d) => d.stepId ?? null)}::text[],
-                  ${list.map((d) => d.variant ?? null)}::text[], ${list.map((d) => d.transactional ?? false)}::boolean[],
-                  ${list.map((d) => JSON.stringify(d.data ?? {}))}::text[], ${list.map((d) => JSON.stringify(d.options ?? {}))}::text[],
-                  ${list.map((d) => d.sendAt)}::timestamptz[], ${list.map((d) => d.deadline ?? null)}::timestamptz[])
-           as u(w, k, c, m, v, ch, t, dom, l, s, ca, j, e, st, va, tr, da, op, sa, dl)
+    select (r ->> 0)::bigint, r ->> 1, (r ->> 2)::bigint, (r ->> 3)::bigint, (r ->> 4)::int, r ->> 5, r ->> 6, r ->> 7,
+           r ->> 8, r ->> 9, (r ->> 10)::bigint, (r ->> 11)::bigint, (r ->> 12)::bigint, r ->> 13,
+           r ->> 14, (r ->> 15)::boolean, r -> 16, r -> 17, (r ->> 18)::timestamptz, (r ->> 19)::timestamptz, ${now}, ${now}
+      from jsonb_array_elements(${JSON.stringify(rows)}::jsonb) r
     on conflict (workspace_id, idempotency_key) do nothing
     returning id, idempotency_key`);
-  return rows;
+  return out;
 }
 
 export async function getDelivery(q: Queryable, workspaceId: number, id: number) {

@@ -6,6 +6,8 @@ import type { DeliveryRow, Sender } from './compose.ts';
 export async function loadSendContext(q: Queryable, rows: DeliveryRow[]) {
   const ws = [...new Set(rows.map((r) => r.workspace_id))];
   const contactRefs = rows.filter((r) => r.contact_id);
+  // a batch is mostly one message: its content (jsonb, often 10 KB) is fetched once, not per row
+  const versions = [...new Map(rows.map((r) => [`${r.workspace_id}:${r.message_id}:${r.message_version}`, r])).values()];
   const [contacts, workspaces, messages, senders, dkim, suppressed] = await Promise.all([
     q.query<any>(sql`
       select c.workspace_id, c.id, c.key, c.email, c.phone, c.first_name, c.last_name, c.language, c.timezone, to_char(c.birthday, 'YYYY-MM-DD') as birthday,
@@ -14,8 +16,8 @@ export async function loadSendContext(q: Queryable, rows: DeliveryRow[]) {
           on c.workspace_id = u.w and c.id = u.id`),
     q.query<any>(sql`select id, name, timezone, settings from workspaces where id = any(${ws}::bigint[])`),
     q.query<MessageRow & { workspace_id: number }>(sql`
-      select distinct m.workspace_id, m.id, m.name, m.channel, v.version, v.content, m.created_at, m.updated_at
-        from unnest(${rows.map((r) => r.workspace_id)}::bigint[], ${rows.map((r) => r.message_id)}::bigint[], ${rows.map((r) => r.message_version)}::int[]) u(w, mid, ver)
+      select m.workspace_id, m.id, m.name, m.channel, v.version, v.content, m.created_at, m.updated_at
+        from unnest(${versions.map((r) => r.workspace_id)}::bigint[], ${versions.map((r) => r.message_id)}::bigint[], ${versions.map((r) => r.message_version)}::int[]) u(w, mid, ver)
         join messages m on m.workspace_id = u.w and m.id = u.mid
         join message_versions v on v.workspace_id = u.w and v.message_id = u.mid and v.version = u.ver`),
     q.query<Sender & { workspace_id: number; id: number }>(sql`

@@ -32,11 +32,13 @@ export function deliverySource(ctx: Ctx, transports: { email: Transport; sms: Tr
     async runDue(now) {
       const doubted = await markInDoubt(ctx.db, now);
       // one batch's claim and record (database) overlap another's render and send
+      // a lane runs several batches per call: each takes the clock again (deadlines, windows, sent_at)
       const sent = await inLanes(opts.lanes ?? 1, async () => {
-        const rows = await claimDueDeliveries(ctx.db, now, opts.batch, opts.leaseMs);
+        const at = ctx.clock.now();
+        const rows = await claimDueDeliveries(ctx.db, at, opts.batch, opts.leaseMs);
         if (rows.length === 0) return 0;
-        const outcomes = await processBatch(ctx, rows, now, cache, transports, limiter);
-        await recordOutcomes(ctx, outcomes, now);
+        const outcomes = await processBatch(ctx, rows, at, cache, transports, limiter);
+        await recordOutcomes(ctx, outcomes, at);
         return rows.length;
       });
       return doubted + sent;
@@ -59,38 +61,48 @@ async function processBatch(
     throw err;
   });
   const outcomes: Outcome[] = [];
-  const toSend: { d: DeliveryRow; out: Outgoing }[] = [];
-  for (const d of rows) {
-    const contact = d.contact_id ? sc.contacts.get(`${d.workspace_id}:${d.contact_id}`) ?? null : null;
-    const early = gate(d, contact, sc, now);
-    if (early) {
-      outcomes.push({ d, ...early });
-      continue;
+  // Stored messages (outbox) are rendered and stored a slice at a time, so a batch's messages
+  // (~12 KB each) never all live at once: alive across the young heap's collections, they were
+  // copied there instead of dropped. A relay gets the whole batch at once, for its concurrency.
+  const slice = transports.email.name.endsWith('outbox') ? LOCAL_SLICE : rows.length;
+  for (let at = 0; at < rows.length; at += slice) {
+    const toSend: { d: DeliveryRow; out: Outgoing }[] = [];
+    for (const d of rows.slice(at, at + slice)) {
+      const contact = d.contact_id ? sc.contacts.get(`${d.workspace_id}:${d.contact_id}`) ?? null : null;
+      const early = gate(d, contact, sc, now);
+      if (early) {
+        outcomes.push({ d, ...early });
+        continue;
+      }
+      try {
+        toSend.push({ d, out: compose(ctx, d, contact, sc, cache, now) });
+      } catch (err) {
+        outcomes.push({ d, kind: 'failed', error: `could not render: ${err instanceof Error ? err.message : String(err)}` });
+      }
     }
-    try {
-      const message = sc.messages.get(`${d.workspace_id}:${d.message_id}:${d.message_version}`)!;
-      const lang = pickLanguage(Object.keys((message.content as any).languages ?? {}), d.language ?? contact?.language);
-      const compiled = cache.get(d.workspace_id, message, lang);
-      const ws = sc.workspaces.get(d.workspace_id)!;
-      let out: Outgoing;
-      if (d.channel === 'email') {
-        const from = senderFor(d, message, sc);
-        out = composeEmail(ctx, d, compiled as CompiledEmail, contact, ws.vars, from, sc.dkim.get(`${d.workspace_id}:${domainOf(from.from_email)}`));
-      } else out = composeSms(d, compiled as CompiledSms, contact, ws.vars, now);
-      toSend.push({ d, out });
-    } catch (err) {
-      outcomes.push({ d, kind: 'failed', error: `could not render: ${err instanceof Error ? err.message : String(err)}` });
-    }
+    const results = await sendAll(toSend, transports, limiter);
+    toSend.forEach(({ d }, i) => outcomes.push({ d, ...fromResult(results[i]) }));
   }
-  const results = await sendAll(toSend, transports, limiter);
-  toSend.forEach(({ d }, i) => outcomes.push({ d, ...fromResult(results[i]) }));
   return outcomes;
 }
 
+const LOCAL_SLICE = 100;
+
+function compose(ctx: Ctx, d: DeliveryRow, contact: Record<string, any> | null, sc: SendContext, cache: CompiledCache, now: Date): Outgoing {
+  const message = sc.messages.get(`${d.workspace_id}:${d.message_id}:${d.message_version}`)!;
+  const lang = pickLanguage(Object.keys((message.content as any).languages ?? {}), d.language ?? contact?.language);
+  const compiled = cache.get(d.workspace_id, message, lang);
+  const ws = sc.workspaces.get(d.workspace_id)!;
+  if (d.channel !== 'email') return composeSms(d, compiled as CompiledSms, contact, ws.vars, now);
+  const from = senderFor(d, message, sc);
+  return composeEmail(ctx, d, compiled as CompiledEmail, contact, ws.vars, from, sc.dkim.get(`${d.workspace_id}:${domainOf(from.from_email)}`));
+}
+
+type SendContext = Awaited<ReturnType<typeof loadSendContext>>;
 type Gate = Omit<Outcome, 'd'> | null;
 
 /** What happens before rendering: expired, suppressed, or outside its window. */
-function gate(d: DeliveryRow, contact: Record<string, any> | null, sc: Awaited<ReturnType<typeof loadSendContext>>, now: Date): Gate {
+function gate(d: DeliveryRow, contact: Record<string, any> | null, sc: SendContext, now: Date): Gate {
   if (isExpired(now, d.deadline)) return { kind: 'expired' };
   if (d.contact_id && !contact) return { kind: 'skipped', error: 'the contact was deleted' };
   if (d.channel === 'sms' && contact && contact.sms_status !== 'opted_in') return { kind: 'suppressed', error: 'no SMS consent' };
@@ -114,7 +126,7 @@ function gate(d: DeliveryRow, contact: Record<string, any> | null, sc: Awaited<R
 }
 
 /** The identity a delivery goes out from: its own override, the message's, or the workspace default. */
-export function senderFor(d: DeliveryRow, message: MessageRow, sc: Awaited<ReturnType<typeof loadSendContext>>) {
+export function senderFor(d: DeliveryRow, message: MessageRow, sc: SendContext) {
   if (d.options?.from) return { from_name: d.options.from.name, from_email: d.options.from.email, reply_to: d.options.from.reply_to ?? null };
   const id = (message.content as any).sender_id as number | undefined;
   return (id && sc.senders.get(`${d.workspace_id}:${id}`)) || sc.defaultSender.get(d.workspace_id) || { from_name: 'Parcours', from_email: 'no-reply@parcours.local', reply_to: null };

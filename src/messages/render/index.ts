@@ -3,3 +3,4 @@ export { compileSms, renderSms, smsSegments, type CompiledSms, type SmsSegments 
 export { rewriteLinks, listLinks, injectOpenPixel, validateUrls, hasUnsubscribeLink, type LinkFilter, type InvalidUrl } from './links.ts';
 export { htmlToText } from './text-part.ts';
 export type { RenderVars, TemplatePath } from './engines.ts';
+export { planEmail, renderPlanned, type EmailPlan, type Tracking } from './plan.ts';

@@ -3,7 +3,7 @@ import { htmlEngine } from './engines.ts';
 import type { CompiledEmail } from './email.ts';
 
 // One pass over <a …> tags (quoted attribute values may contain '>'); no DOM per recipient.
-const A_TAG = /<a\s(?:[^>"']|"[^"]*"|'[^']*')*>/gi;
+export const A_TAG = /<a\s(?:[^>"']|"[^"]*"|'[^']*')*>/gi;
 const HREF = /(\shref\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/i;
 
 /** Decides which http(s) links are tracked, e.g. `(url) => url !== vars.unsubscribe_url`. */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testApp, newWorkspace, type TestApp, type Workspace } from './helpers.ts';
+import { testApp, newWorkspace, PG_URL, type TestApp, type Workspace } from './helpers.ts';
+import { BatchRaceError, writeBatch } from '../src/contacts/import/write-batch.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -24,6 +25,34 @@ async function contactByEmail(ws: Workspace, email: string) {
   return (await ws.api('GET', `/api/v1/contacts/${found[0].id}`)).body;
 }
 const eventsOf = async (ws: Workspace, id: number) => (await ws.api('GET', `/api/v1/contacts/${id}/events?limit=500`)).body.data.reverse();
+
+/**
+ * Runs `fn` with a BEFORE INSERT trigger on contacts named `name` whose PL/pgSQL `body` may fail
+ * on purpose (a sequence of the same name counts how often it fired), then removes all three.
+ */
+async function withContactsTrigger(name: string, body: string, fn: () => Promise<void>) {
+  await t.db.query(`
+    create sequence ${name};
+    create function ${name}() returns trigger language plpgsql as $$
+    begin
+      ${body}
+      return new;
+    end $$;
+    create trigger ${name} before insert on contacts for each row execute function ${name}();`);
+  try {
+    await fn();
+  } finally {
+    await t.db.query(`drop trigger ${name} on contacts; drop function ${name}(); drop sequence ${name};`);
+  }
+}
+
+/** Uploads a CSV, imports it into a list, runs what is due, and returns the import as it then stands. */
+async function importIntoList(ws: Workspace, csv: string, listId: number) {
+  const up = (await upload(ws, csv)).body;
+  const imp = (await ws.api('POST', '/api/v1/imports', { upload_id: up.upload_id, mapping: up.suggested_mapping, list_ids: [listId] })).body;
+  await t.app.drain();
+  return { imp, state: (await ws.api('GET', `/api/v1/imports/${imp.id}`)).body };
+}
 
 describe('CSV import (C-2)', () => {
   it('suggests a mapping, imports typed custom fields, lists and tags, and logs each new contact', async () => {
@@ -185,19 +214,9 @@ describe('CSV import (C-2)', () => {
     const n = 12_000;
     const rows = Array.from({ length: n }, (_, i) => `r${i}@example.com,R${i}`);
     // a real database failure inside the second batch, once (a sequence survives the rollback)
-    await t.db.query(`
-      create sequence import_boom;
-      create function import_boom() returns trigger language plpgsql as $$
-      begin
-        if new.email = 'r7000@example.com' and nextval('import_boom') = 1 then raise exception 'simulated crash'; end if;
-        return new;
-      end $$;
-      create trigger import_boom before insert on contacts for each row execute function import_boom();`);
-    try {
-      const up = (await upload(ws, `email,first_name\n${rows.join('\n')}\n`)).body;
-      const imp = (await ws.api('POST', '/api/v1/imports', { upload_id: up.upload_id, mapping: up.suggested_mapping, list_ids: [list.id] })).body;
-      await t.app.drain();
-      const half = (await ws.api('GET', `/api/v1/imports/${imp.id}`)).body;
+    const crash = `if new.email = 'r7000@example.com' and nextval('import_boom') = 1 then raise exception 'simulated crash'; end if;`;
+    await withContactsTrigger('import_boom', crash, async () => {
+      const { imp, state: half } = await importIntoList(ws, `email,first_name\n${rows.join('\n')}\n`, list.id);
       expect(half).toMatchObject({ status: 'running', rows_done: 5000, created: 5000, attempts: 1 });
       expect(half.error).toContain('simulated crash');
       expect(half.progress).toBeGreaterThan(30);
@@ -217,9 +236,76 @@ describe('CSV import (C-2)', () => {
       const out = csv.body.trim().split('\n');
       expect(out.length).toBe(n + 1);
       expect(new Set(out).size).toBe(n + 1);
-    } finally {
-      await t.db.query('drop trigger import_boom on contacts; drop function import_boom(); drop sequence import_boom;');
+    });
+  });
+
+  // PostgreSQL only: PGlite has one connection, so one writer and no batch can overtake another
+  it.runIf(PG_URL)('resumes after a crash between two writers\' commits: a later batch committed first is neither lost nor written twice', async () => {
+    const ws = await newWorkspace(t);
+    const list = (await ws.api('POST', '/api/v1/lists', { name: 'Overtaken' })).body;
+    const n = 12_000;
+    const rows = Array.from({ length: n }, (_, i) => (i === 11_000 ? 'not-an-email,Bad' : `o${i}@example.com,O${i}`));
+    // the second batch fails, once, but only after the third (written by the other writer) committed
+    const crashLate = `
+      if new.email = 'o7000@example.com' and nextval('import_overtake') = 1 then
+        for i in 1..400 loop
+          exit when exists (select 1 from contacts where email = 'o10000@example.com');
+          perform pg_sleep(0.05);
+        end loop;
+        raise exception 'simulated crash';
+      end if;`;
+    await withContactsTrigger('import_overtake', crashLate, async () => {
+      const { imp, state: half } = await importIntoList(ws, `email,first_name\n${rows.join('\n')}\n`, list.id);
+      // the checkpoint stays after the first batch; the third is in, waiting for the second
+      expect(half).toMatchObject({ status: 'running', rows_done: 5000, created: 5000, attempts: 1 });
+      expect(half.error).toContain('simulated crash');
+      const count = async (where: string) =>
+        (await t.db.query<{ n: number }>(`select count(*)::int as n from contacts where workspace_id = ${ws.id} and ${where}`)).rows[0].n;
+      expect(await count(`email = 'o10000@example.com'`)).toBe(1);
+      expect(await count(`email = 'o7000@example.com'`)).toBe(0);
+      t.clock.set(new Date(t.clock.now().getTime() + 60_000)); // past the retry backoff
+      await t.app.drain();
+      const done = (await ws.api('GET', `/api/v1/imports/${imp.id}`)).body;
+      expect(done).toMatchObject({ status: 'done', rows_done: n, created: n - 1, updated: 0, unchanged: 0, error_count: 1, attempts: 2 });
+      const errors = (await ws.api('GET', `/api/v1/imports/${imp.id}/errors`)).body.data;
+      expect(errors.map((e: any) => [e.line, e.column])).toEqual([[11_002, 'email']]);
+      const { rows: counts } = await t.db.query<Record<string, number>>(`
+        select (select count(*) from contacts where workspace_id = ${ws.id})::int as contacts,
+               (select count(*) from events where workspace_id = ${ws.id} and type = 'contact.created')::int as created,
+               (select count(*) from events where workspace_id = ${ws.id} and type = 'consent.changed')::int as consent_events,
+               (select count(*) from events where workspace_id = ${ws.id} and type = 'list.joined')::int as joined,
+               (select count(*) from consent_history where workspace_id = ${ws.id})::int as consent`);
+      expect(counts[0]).toEqual({ contacts: n - 1, created: n - 1, consent_events: n - 1, joined: n - 1, consent: n - 1 });
+    });
+  });
+
+  it.runIf(PG_URL)('sends a batch back to be retried when another transaction creates one of its contacts after its snapshot', async () => {
+    const ws = await newWorkspace(t);
+    const plan = { workspaceId: ws.id, fields: ['email' as const], hasCustom: false, listIds: [], tags: [], updateExisting: true, source: 'import' };
+    const rows = [{ key: 'race@example.com', values: { email: 'race@example.com' } }, { key: 'calm@example.com', values: { email: 'calm@example.com' } }];
+    let commitOther!: () => void;
+    let inserted!: () => void;
+    const otherInserted = new Promise<void>((r) => (inserted = r));
+    const other = t.db.tx(async (tx) => {
+      await tx.query(`insert into contacts (workspace_id, key, email, created_at, updated_at) values ($1, 'race@example.com', 'race@example.com', now(), now())`, [ws.id]);
+      inserted();
+      await new Promise<void>((r) => (commitOther = r));
+    });
+    await otherInserted;
+    const batch = t.db.tx((tx) => writeBatch(tx, plan, rows, t.clock.now()));
+    batch.catch(() => {});
+    // the batch waits on the unique index for the other transaction, which then commits
+    for (let i = 0; i < 200; i++) {
+      const { rows: waiting } = await t.db.query<{ n: number }>(`select count(*)::int as n from pg_locks where locktype = 'transactionid' and not granted`);
+      if (waiting[0].n > 0) break;
+      await new Promise((r) => setTimeout(r, 25));
     }
+    commitOther();
+    await other;
+    await expect(batch).rejects.toBeInstanceOf(BatchRaceError);
+    // nothing of the failed batch was written; the retry sees the contact and only creates the other
+    expect((await t.db.query(`select key from contacts where workspace_id = $1 order by key`, [ws.id])).rows).toEqual([{ key: 'race@example.com' }]);
+    expect(await t.db.tx((tx) => writeBatch(tx, plan, rows, t.clock.now()))).toEqual({ created: 1, existing: 1, updated: 0 });
   });
 
   it('exports a list as CSV with default or chosen columns', async () => {

@@ -9,9 +9,15 @@ import { checkMapping, mappedColumns, type Mapping } from './mapping.ts';
 import { workspaceUniqueKey } from './imports.ts';
 import { deleteUploadData, getUpload, readUpload, type Upload } from './upload.ts';
 import { BatchRaceError, type BatchPlan } from './write-batch.ts';
-import { Batch, commitBatch, START, type Checkpoint, type RowReader } from './batch.ts';
+import { Batch, commitBatch, recordProgress, type RowReader } from './batch.ts';
+import { committedSpan, rowsCommitted, settled, START, type Checkpoint } from './checkpoint.ts';
 
 export const BATCH_ROWS = 5000;
+/**
+ * Batches written at once on PostgreSQL, each in its own transaction and connection: one writer
+ * leaves the server's second core idle. PGlite has one connection, so one writer.
+ */
+export const WRITERS = 2;
 
 interface ImportRow {
   id: number;
@@ -103,12 +109,13 @@ export async function runImport(ctx: JobContext, job: Job) {
     const done = progress.cp.rows > 0 ? ` (the rows before line ${progress.cp.line + 1} were imported)` : '';
     return failImport(ctx, workspaceId, imp, err.message + done);
   }
-  const cp = progress.cp;
+  const cp = settled(progress.cp);
   const result = { created: cp.created, updated: cp.updated, unchanged: cp.unchanged, skipped: cp.skipped, errors: cp.errors };
   await ctx.db.tx(async (tx) => {
     await tx.query(sql`
       update imports set status = 'done', finished_at = ${ctx.clock.now()}, bytes_done = total_bytes
        where workspace_id = ${workspaceId} and id = ${imp.id}`);
+    await recordProgress(tx, workspaceId, imp.id, cp);
     await deleteUploadData(tx, workspaceId, imp.upload_id);
     await completeJob(tx, ctx.clock, job.id, result);
   });
@@ -117,14 +124,19 @@ export async function runImport(ctx: JobContext, job: Job) {
 
 /**
  * Streams the stored file from the checkpoint through the parser, in batches of BATCH_ROWS
- * records; the next batch is parsed and validated while the previous one is written.
+ * records; the next batch is parsed and validated while up to WRITERS earlier ones are written.
+ * Two batches that write the same contact are never written at once: the later one waits, so
+ * the last row of a key still wins and the writers cannot deadlock on each other's rows.
  */
 async function importRows(run: Run, progress: { cp: Checkpoint }) {
   const { ctx, job, imp, upload, plan, reader } = run;
+  const resumedFrom = progress.cp;
   const commit = async (b: Batch) => {
     for (let attempt = 1; ; attempt++) {
       try {
-        progress.cp = await ctx.db.tx((tx) => commitBatch(tx, ctx, job, imp.id, plan, progress.cp, b));
+        const cp = await ctx.db.tx((tx) => commitBatch(tx, ctx, job, imp.id, plan, b));
+        // commits land in any order: keep the checkpoint that includes the most
+        if (rowsCommitted(cp) > rowsCommitted(progress.cp)) progress.cp = cp;
         return;
       } catch (err) {
         // another writer created some of these contacts meanwhile: the next try sees them
@@ -132,29 +144,57 @@ async function importRows(run: Run, progress: { cp: Checkpoint }) {
       }
     }
   };
+  const writers = ctx.db.kind === 'postgres' ? WRITERS : 1;
+  // The first batch is written alone: a statement planned while the contacts table is still
+  // empty picks any index on workspace_id for its per-key probe, and run next to a writer that
+  // is filling the table, that probe read every new row once per key (one batch took 55 s).
+  let committedOne = false;
+  const writing = new Map<Batch, Promise<void>>();
+  let failure: { err: unknown } | undefined;
+  const check = () => {
+    if (failure) throw failure.err;
+  };
+  const dispatch = async (b: Batch) => {
+    // written before a crash, counted in the checkpoint's `ahead`: the rows are in already
+    if (committedSpan(resumedFrom, b.start, b.end)) return;
+    while (writing.size >= (committedOne ? writers : 1)) await Promise.race(writing.values());
+    for (const [other, done] of writing) if (b.sharesKeys(other)) await done;
+    check();
+    const done = commit(b).then(
+      () => {
+        writing.delete(b);
+        committedOne = true;
+      },
+      (err) => {
+        writing.delete(b);
+        failure ??= { err };
+      },
+    );
+    writing.set(b, done);
+  };
+
   const start = { byte: progress.cp.byte, line: progress.cp.line };
   const records = csvParser<CsvRow>(readUpload(ctx.db, plan.workspaceId, upload.id, start.byte), start, (r) => r);
   let header = start.byte === 0;
-  let batch = new Batch();
-  let writing: Promise<void> = Promise.resolve();
+  let batch = new Batch(start.byte);
   try {
     for await (const rec of records) {
       if (header) {
         header = false;
         if (normalizeHeader(rec.fields).join('\u0000') !== upload.columns.join('\u0000')) throw new FatalImportError('the header of the file changed since it was uploaded');
-        continue;
+        continue; // the first batch covers it: its span starts at byte 0
       }
       batch.add(rec, reader);
       if (batch.records < BATCH_ROWS) continue;
       const full = batch;
-      batch = new Batch();
-      await writing;
-      writing = commit(full);
-      writing.catch(() => {}); // awaited before the next batch, or below
+      batch = new Batch(full.end);
+      await dispatch(full);
+      check();
     }
-    await writing;
-    if (batch.records > 0) await commit(batch);
+    if (batch.records > 0) await dispatch(batch);
   } finally {
-    await writing.catch(() => {});
+    // a batch in flight commits or rolls back before the job answers (no half-written batch)
+    while (writing.size) await Promise.race(writing.values());
   }
+  check();
 }

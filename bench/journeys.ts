@@ -1,7 +1,8 @@
 // Journey engine throughput (issue 6 goal: ≥ 20,000 step executions/s on PostgreSQL).
 // 100,000 contacts enter: email → wait 1 day → split on opened → email → wait 2 days → email;
 // the manual clock runs it to the end. Sends are queued as deliveries (sending them is bench/send).
-// node --import tsx bench/journeys.ts [--db postgres|pglite] [--contacts 100000]
+// node --import tsx bench/journeys.ts [--db postgres|pglite] [--contacts 100000] [--batch N (PARCOURS_JOURNEY_BATCH, default 2000)]
+import os from 'node:os';
 import { loadConfig } from '../src/config.ts';
 import { createApp } from '../src/app.ts';
 import { ManualClock } from '../src/clock.ts';
@@ -10,12 +11,12 @@ import { sql } from '../src/db/index.ts';
 import { createMessage } from '../src/messages/index.ts';
 import { createJourney, transition, getJourney, enrollContacts } from '../src/journeys/index.ts';
 import { advanceClock } from '../src/queue/index.ts';
-import { arg, benchDb, machine, rssSampler } from './setup.ts';
+import { arg, benchDb, machine, pgCpuSampler, rssSampler } from './setup.ts';
 
 const n = Number(arg('contacts', '100000'));
-const { db, label, drop } = await benchDb(arg('db', 'postgres'));
+const { db, label, drop, appName } = await benchDb(arg('db', 'postgres'));
 const clock = new ManualClock(new Date('2026-03-02T10:00:00Z'));
-const app = await createApp({ config: loadConfig({ LOG_LEVEL: 'silent', PARCOURS_SECRET: 'bench-secret-bench-secret-bench-secret', PARCOURS_WORKER_BATCH: arg('batch', '1000') }), db, clock });
+const app = await createApp({ config: loadConfig({ LOG_LEVEL: 'silent', PARCOURS_SECRET: 'bench-secret-bench-secret-bench-secret', ...(process.argv.includes('--batch') ? { PARCOURS_JOURNEY_BATCH: arg('batch', '2000') } : {}) }), db, clock });
 const ctx = app.ctx;
 const ws = await createWorkspace(db, clock, 'bench');
 const msg = async (name: string) => (await createMessage(db, clock, ws.id, { name, channel: 'email', content: { subject: name, body: `<p>${name}</p>` } })).id;
@@ -46,6 +47,9 @@ for (let i = 0; i < ids.length; i += 10_000) await db.tx((tx) => enrollContacts(
 const enrollS = (performance.now() - t0) / 1000;
 if (db.kind === 'postgres' && process.argv.includes('--analyze')) await db.query('analyze enrollments');
 const engine = app.sources.filter((s) => s.name === 'journeys');
+const pgCpu = appName ? pgCpuSampler(db, appName) : null;
+await pgCpu?.start();
+const cpu0 = process.cpuUsage();
 t0 = performance.now();
 await advanceClock(clock, engine, new Date(clock.now().getTime() + 3_600_000));
 // a third of the contacts open the first email before the split
@@ -55,6 +59,8 @@ await db.query(sql`insert into events (workspace_id, contact_id, type, data, occ
 const openS0 = performance.now();
 await advanceClock(clock, engine, new Date(clock.now().getTime() + 4 * 86_400_000));
 const seconds = (performance.now() - t0 - (openS0 - openS0)) / 1000;
+const cpu = process.cpuUsage(cpu0);
+const serverCpu = (await pgCpu?.stop()) ?? 0;
 const steps = Number((await db.query<{ n: number }>(sql`select count(*)::int as n from enrollment_steps where workspace_id = ${ws.id}`)).rows[0].n);
 const done = Number((await db.query<{ n: number }>(sql`select count(*)::int as n from enrollments where workspace_id = ${ws.id} and status = 'completed'`)).rows[0].n);
 const deliveries = Number((await db.query<{ n: number }>(sql`select count(*)::int as n from deliveries where workspace_id = ${ws.id}`)).rows[0].n);
@@ -62,6 +68,7 @@ const branches = (await db.query<{ branch_id: string; n: number }>(sql`select br
 console.log(`bench/journeys  ${label}  ${machine()}`);
 console.log(`  ${n} enrollments created in ${enrollS.toFixed(1)} s (${Math.round(n / enrollS)}/s)`);
 console.log(`  ${steps} step executions (${deliveries} deliveries queued, ${done} completed; split ${branches.map((b) => `${b.branch_id} ${b.n}`).join(', ')}) in ${seconds.toFixed(1)} s: ${Math.round(steps / seconds)} steps/s, peak RSS ${rss()} MB`);
+console.log(`  CPU per step: ${Math.round((cpu.user + cpu.system) / steps)} µs this process${pgCpu ? `, ${Math.round((serverCpu * 1e6) / steps)} µs PostgreSQL` : ''}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 await app.close();
 if (!process.argv.includes("--keep")) await drop();
 process.exit(done === n ? 0 : 1);

@@ -62,7 +62,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const sources: DueSource[] = [
     jobsSource({ db, clock, log }, handlers),
     triggerSource(ctx),
-    journeySource(ctx, opts.config.workerBatch, 2),
+    journeySource(ctx, opts.config.journeyBatch, 2),
     deliverySource(ctx, transports, { batch: opts.config.workerBatch, leaseMs: 5 * 60_000, domainConcurrency: 10, lanes: 2 }),
     webhookSource(ctx, { allowPrivate: opts.config.webhooksAllowPrivate }),
   ];

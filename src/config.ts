@@ -16,6 +16,7 @@ const schema = z.object({
   SMS_AUTH_TOKEN: z.string().optional(),
   SMS_FROM: z.string().optional(),
   PARCOURS_WORKER_BATCH: z.coerce.number().int().min(1).max(10000).default(500),
+  PARCOURS_JOURNEY_BATCH: z.coerce.number().int().min(1).max(10000).default(2000),
   // outbound webhooks may reach loopback and private addresses (tests, a trusted LAN)
   PARCOURS_WEBHOOKS_ALLOW_PRIVATE: z.enum(['true', 'false', '1', '0']).default('false'),
 });
@@ -31,6 +32,8 @@ export interface Config {
   smtpUrl?: string;
   sms?: { url: string; accountSid?: string; authToken?: string; from?: string };
   workerBatch: number;
+  /** Enrollments a journey engine lane advances per transaction. */
+  journeyBatch: number;
   webhooksAllowPrivate: boolean;
 }
 
@@ -54,6 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       ? { url: e.SMS_URL, accountSid: e.SMS_ACCOUNT_SID, authToken: e.SMS_AUTH_TOKEN, from: e.SMS_FROM }
       : undefined,
     workerBatch: e.PARCOURS_WORKER_BATCH,
+    journeyBatch: e.PARCOURS_JOURNEY_BATCH,
     webhooksAllowPrivate: e.PARCOURS_WEBHOOKS_ALLOW_PRIVATE === 'true' || e.PARCOURS_WEBHOOKS_ALLOW_PRIVATE === '1',
   });
 }

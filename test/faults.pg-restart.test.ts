@@ -94,7 +94,7 @@ afterAll(async () => {
 
 function spawnParcours(args: string[], env: Record<string, string> = {}): ChildProcess {
   const child = spawn(process.execPath, ['bin/parcours.mjs', ...args], {
-    env: { ...process.env, DATABASE_URL: cluster!.url, SMTP_URL: sink.url, LOG_LEVEL: 'warn', PARCOURS_SECRET: SECRET, PARCOURS_WORKER_BATCH: '200', ...env },
+    env: { ...process.env, DATABASE_URL: cluster!.url, SMTP_URL: sink.url, LOG_LEVEL: 'warn', PARCOURS_SECRET: SECRET, PARCOURS_WORKER_BATCH: '200', PARCOURS_JOURNEY_BATCH: '200', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   output.set(child, '');

@@ -13,7 +13,7 @@ afterAll(() => t?.close());
 
 function worker(url: string): ChildProcess {
   return spawn(process.execPath, ['bin/parcours.mjs', 'worker'], {
-    env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent', PARCOURS_SECRET: 'fault-secret-fault-secret-fault-secret', PARCOURS_WORKER_BATCH: '200' },
+    env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent', PARCOURS_SECRET: 'fault-secret-fault-secret-fault-secret', PARCOURS_WORKER_BATCH: '200', PARCOURS_JOURNEY_BATCH: '200' },
     stdio: 'ignore',
   });
 }

@@ -49,13 +49,22 @@ export interface Context {
 
 const MAX_HOPS = 60;
 
+// A batch advances hundreds of enrollments with one definition object (definitions are read,
+// never changed in place): its steps are indexed once, not once per enrollment.
+const stepIndex = new WeakMap<Definition, Map<string, Step>>();
+function indexed(def: Definition): Map<string, Step> {
+  let steps = stepIndex.get(def);
+  if (!steps) stepIndex.set(def, (steps = stepsById(def)));
+  return steps;
+}
+
 /**
  * The engine's core, pure: moves one enrollment as far as it can go at `now`. Sends and
  * actions come back as effects for the runner to apply in the transaction that saves the
  * state; waits and closed delivery windows end the call with the time to come back.
  */
 export function advance(e: EnrollmentState, def: Definition, facts: Facts, c: Context): Result {
-  const steps = stepsById(def);
+  const steps = indexed(def);
   const effects: Effect[] = [];
   const state: EnrollmentState = { ...e };
   // J-12, J-13: goal, exit criteria and list membership, checked before the next step

@@ -46,7 +46,8 @@ export function journeySource(ctx: Ctx, batch = 500, lanes = 1): DueSource {
       if (lanes === 1 || ctx.db.kind !== 'postgres') return lane(now);
       // the engine's work on one batch overlaps the server's writes of another. Two batches acting
       // on one contact (tags, lists) may deadlock: the server aborts one, whose rows stay due.
-      return inLanes(lanes, () => lane(now).catch((err) => {
+      // a lane runs several batches per call, each at the clock's time when it starts
+      return inLanes(lanes, () => lane(ctx.clock.now()).catch((err) => {
         if ((err as { code?: string }).code === '40P01') return 0;
         throw err;
       }));
@@ -55,13 +56,21 @@ export function journeySource(ctx: Ctx, batch = 500, lanes = 1): DueSource {
 }
 
 async function runBatch(ctx: Ctx, tx: Queryable, now: Date, batch: number): Promise<number> {
-  // One table only: joined to journeys here, a stale row estimate once made the planner scan
-  // every enrollment of the workspace for each claimed row (seconds per batch).
-  const { rows: claimed } = await tx.query<Omit<Row, 'status' | 'definition' | 'workspace_tz'>>(sql`
-    select workspace_id, id, journey_id, version, contact_id, step_id, started, wait_until, data from enrollments
-     where status = 'active' and next_run_at <= ${now}
-     order by next_run_at limit ${batch}
-     for update skip locked`);
+  // One table only in the claim: joined to journeys here, a stale row estimate once made the
+  // planner scan every enrollment of the workspace for each claimed row (seconds per batch).
+  // The contacts come with it, by primary key, in the same round trip.
+  const { rows: claimed } = await tx.query<Omit<Row, 'status' | 'definition' | 'workspace_tz'> & { contact: Record<string, any> | null }>(sql`
+    with claimed as materialized (
+      select workspace_id, id, journey_id, version, contact_id, step_id, started, wait_until, data from enrollments
+       where status = 'active' and next_run_at <= ${now}
+       order by next_run_at limit ${batch}
+         for update skip locked)
+    select e.*, (select json_build_object('workspace_id', c.workspace_id, 'id', c.id, 'email', c.email, 'phone', c.phone,
+                        'first_name', c.first_name, 'last_name', c.last_name, 'language', c.language, 'timezone', c.timezone,
+                        'birthday', to_char(c.birthday, 'YYYY-MM-DD'), 'fields', c.fields)
+                   from contacts c where c.workspace_id = e.workspace_id and c.id = e.contact_id) as contact
+      from claimed e`);
+  if (claimed.length === 0) return 0;
   const { rows: defs } = await tx.query<{ workspace_id: number; journey_id: number; version: number; status: string; definition: Definition; timezone: string }>(sql`
     select v.workspace_id, v.journey_id, v.version, j.status, v.definition, w.timezone
       from (select distinct w, j, v from unnest(${claimed.map((r) => r.workspace_id)}::bigint[], ${claimed.map((r) => r.journey_id)}::bigint[], ${claimed.map((r) => r.version)}::int[]) as u(w, j, v)) u
@@ -69,11 +78,12 @@ async function runBatch(ctx: Ctx, tx: Queryable, now: Date, batch: number): Prom
       join journeys j on j.workspace_id = u.w and j.id = u.j
       join workspaces w on w.id = u.w`);
   const byVersion = new Map(defs.map((d) => [`${d.workspace_id}:${d.journey_id}:${d.version}`, d]));
-  const rows: Row[] = claimed.map((r) => {
+  const contacts = new Map<string, Record<string, any>>();
+  const rows: Row[] = claimed.map(({ contact, ...r }) => {
+    if (contact) contacts.set(`${r.workspace_id}:${r.contact_id}`, contact);
     const d = byVersion.get(`${r.workspace_id}:${r.journey_id}:${r.version}`)!;
     return { ...r, status: d.status, definition: d.definition, workspace_tz: d.timezone };
   });
-  if (rows.length === 0) return 0;
   const groups = new Map<string, Row[]>();
   for (const r of rows) {
     const key = `${r.workspace_id}:${r.journey_id}:${r.version}`;
@@ -81,7 +91,6 @@ async function runBatch(ctx: Ctx, tx: Queryable, now: Date, batch: number): Prom
     if (group) group.push(r);
     else groups.set(key, [r]);
   }
-  const contacts = await loadContacts(tx, rows);
   const results: { row: Row; result: Exclude<Result, { status: 'needs' }> }[] = [];
   for (const group of groups.values()) results.push(...(await advanceGroup(tx, group, contacts, now)));
   await applyEffects(ctx, tx, now, results, contacts);
@@ -123,12 +132,4 @@ async function advanceGroup(tx: Queryable, group: Row[], contacts: Map<string, R
 
 function stateOf(r: Row): EnrollmentState {
   return { id: r.id, contactId: r.contact_id, step: r.step_id, waitUntil: r.wait_until, started: r.started, data: r.data };
-}
-
-async function loadContacts(tx: Queryable, rows: Row[]) {
-  const { rows: cs } = await tx.query<Record<string, any>>(sql`
-    select c.workspace_id, c.id, c.email, c.phone, c.first_name, c.last_name, c.language, c.timezone, to_char(c.birthday, 'YYYY-MM-DD') as birthday, c.fields
-      from contacts c join unnest(${rows.map((r) => r.workspace_id)}::bigint[], ${rows.map((r) => r.contact_id)}::bigint[]) u(w, id)
-        on c.workspace_id = u.w and c.id = u.id`);
-  return new Map(cs.map((c) => [`${c.workspace_id}:${c.id}`, c]));
 }

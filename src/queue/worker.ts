@@ -61,11 +61,24 @@ async function runJob(ctx: JobContext, handlers: Map<string, JobHandler>, job: J
 }
 
 /**
- * Runs `lanes` batches of a source at once and adds up what they handled: one batch's database
- * round trips overlap another's work in this process. Each batch claims its own rows (SKIP LOCKED).
+ * Runs `lanes` loops of batches of a source at once and adds up what they handled: one batch's
+ * database round trips overlap another's work in this process. Each lane takes its next batch
+ * as soon as its own is done, with no barrier between lanes (one would keep them in step: both
+ * waiting on the server, then both computing here), until a batch finds nothing or after
+ * `rounds` batches, so that the caller's other sources get their turn. Each batch claims its
+ * own rows (SKIP LOCKED).
  */
-export async function inLanes(lanes: number, batch: () => Promise<number>): Promise<number> {
-  const done = await Promise.all(Array.from({ length: Math.max(1, lanes) }, batch));
+export async function inLanes(lanes: number, batch: () => Promise<number>, rounds = 4): Promise<number> {
+  const lane = async () => {
+    let total = 0;
+    for (let i = 0; i < rounds; i++) {
+      const n = await batch();
+      total += n;
+      if (n === 0) break;
+    }
+    return total;
+  };
+  const done = await Promise.all(Array.from({ length: Math.max(1, lanes) }, lane));
   return done.reduce((a, b) => a + b, 0);
 }
 

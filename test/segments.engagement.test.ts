@@ -113,6 +113,28 @@ describe('engagement levels (S-2, S-3)', () => {
   });
 });
 
+describe('engagement history goes with its contact (S-3)', () => {
+  it('deleting a contact removes its engagement row and every history row, and only those', async () => {
+    const ws = await newWorkspace(t);
+    const [a, b] = [
+      (await ws.api('POST', '/api/v1/contacts', { email: 'gone@example.com' })).body.id,
+      (await ws.api('POST', '/api/v1/contacts', { email: 'kept@example.com' })).body.id,
+    ];
+    for (const id of [a, b]) await sends(ws, id, n(3, { opened: true, clicked: true }));
+    await recompute(ws);
+    const rows = async (table: string, id: number) =>
+      (await t.db.query<{ n: number }>(`select count(*)::int as n from ${table} where workspace_id = $1 and contact_id = $2`, [ws.id, id])).rows[0].n;
+    for (const id of [a, b]) {
+      expect(await rows('contact_engagement', id)).toBe(1);
+      expect(await rows('engagement_history', id)).toBe(1);
+    }
+    expect((await ws.api('DELETE', `/api/v1/contacts/${a}`)).status).toBe(200);
+    expect(await rows('contact_engagement', a)).toBe(0);
+    expect(await rows('engagement_history', a)).toBe(0);
+    expect(await rows('engagement_history', b)).toBe(1);
+  });
+});
+
 describe('segment entry and exit (J-5)', () => {
   it('logs segment.entered / segment.left when membership changes, after a silent baseline', async () => {
     const tt = t; // one database per file: each test has its own workspace

@@ -61,7 +61,8 @@ const contact = fc.record({
   birthday: fc.option(fc.constantFrom(...DATES), { nil: null }),
   createdHoursAgo: fc.oneof(fc.integer({ min: 0, max: 72 }), fc.integer({ min: 0, max: 24 * 60 })),
   plan: fc.option(fc.constantFrom(...TEXTS), { nil: undefined }),
-  score: fc.option(fc.integer({ min: -10, max: 40 }).map((n) => n / 2), { nil: undefined }),
+  // bad data too (a number field holding text, an array, null): it counts as empty (S-1)
+  score: fc.option(fc.oneof(fc.integer({ min: -10, max: 40 }).map((n) => n / 2), fc.integer({ min: -10, max: 40 }).map((n) => n / 2), fc.constantFrom<unknown>('7', [3], null)), { nil: undefined }),
   since: fc.option(fc.constantFrom(...DATES), { nil: undefined }),
   vip: fc.option(fc.boolean(), { nil: undefined }),
   email_status: fc.constantFrom('subscribed', 'unsubscribed', 'bounced'),
@@ -261,6 +262,26 @@ describe('segments oracle: SQL equals the reference evaluator', () => {
       }),
       { numRuns: 50, seed: process.env.ORACLE_SEED ? Number(process.env.ORACLE_SEED) : undefined },
     );
+  });
+
+  it('a number field holding another JSON type counts as empty, for every comparison (S-1)', async () => {
+    const scores: unknown[] = [3, '7', [3], null, undefined, 12, 2.5];
+    const base = fc.sample(contact, { numRuns: scores.length, seed: 7 });
+    const w = { now: NOWS[0], timezone: 'UTC', contacts: base.map((c, i) => ({ ...c, score: scores[i] })) } as World;
+    const { ws, ids, ref, events } = await insertWorld(w);
+    const fieldTypes = new Map(Object.entries(FIELD_TYPES));
+    const env: CriteriaEnv = { workspaceId: ws, now: w.now, timezone: w.timezone, fields: fieldTypes };
+    const rw: RefWorld = { contacts: ref, events, now: w.now, timezone: w.timezone, fieldTypes: FIELD_TYPES };
+    const leaves = [
+      ...['eq', 'neq', 'lt', 'gt', 'is_empty', 'is_not_empty'].flatMap((op) => [3, 7, 10].map((value) => ({ type: 'field', field: 'score', op, value }))),
+      { type: 'field', field: 'score', op: 'between', value: 0, to: 12 },
+    ];
+    for (const leaf of leaves) {
+      const criteria = parseCriteria(leaf, fieldTypes);
+      const expected = ref.filter((c) => refEvaluate(c, criteria, rw)).map((c) => c.id);
+      expect([...(await evaluateFor(t.db, criteria, ids, env))].sort((a, b) => a - b), JSON.stringify(leaf)).toEqual(expected);
+      expect(await countSegment(t.db, criteria, env), JSON.stringify(leaf)).toBe(expected.length);
+    }
   });
 
   it('engagement recomputation equals S-3 by the book, and keeps previous levels', async () => {

@@ -55,6 +55,13 @@ describe('criteria validation (S-1)', () => {
     expect(lists.body.error.details).toEqual([{ path: 'criteria.any[0].all[0].list_ids[0]', message: 'no list 424242 in this workspace' }]);
   });
 
+  it('a custom field named like an Object property (constructor) is that field, not a 500', async () => {
+    const ws = await newWorkspace(t);
+    expect((await ws.api('POST', '/api/v1/fields', { key: 'constructor', type: 'number' })).status).toBe(201);
+    await ws.api('POST', '/api/v1/contacts', { email: 'c@example.com', fields: { constructor: 7 } });
+    expect(await count(ws, { type: 'field', field: 'constructor', op: 'gt', value: 5 })).toBe(1);
+  });
+
   it('caps depth at 6 groups and the tree at 100 conditions', async () => {
     const ws = await newWorkspace(t);
     let deep: any = { type: 'tag', op: 'has', tag: 'x' };

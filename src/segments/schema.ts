@@ -206,7 +206,8 @@ export function parseCriteria(raw: unknown, fields: Map<string, FieldType>, path
 
 /** The type of a field named in a condition: standard first, then custom. */
 export function fieldType(field: string, fields: Map<string, FieldType>): FieldType | undefined {
-  return STANDARD_FIELD_TYPES[field] ?? fields.get(field);
+  // own keys only: a custom field may be called constructor
+  return Object.hasOwn(STANDARD_FIELD_TYPES, field) ? STANDARD_FIELD_TYPES[field] : fields.get(field);
 }
 
 /** Checks what the zod shapes cannot: operators against field types, required values, ranges. */

@@ -1,20 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { connectPglite, connectPostgres, schemaUrl, type Db } from '../src/db/index.ts';
 
 /** A throwaway database for a bench: `--db pglite` (temp dir) or `--db postgres` (fresh schema). */
-export async function benchDb(kind: string): Promise<{ db: Db; label: string; drop(): Promise<void>; url?: string }> {
+export async function benchDb(kind: string): Promise<{ db: Db; label: string; drop(): Promise<void>; url?: string; appName?: string }> {
   if (kind === 'postgres') {
     const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
     const schema = `bench_${randomBytes(4).toString('hex')}`;
     const admin = await connectPostgres(url, { max: 1 });
     await admin.query(`create schema ${schema}`);
-    const db = await connectPostgres(url, { schema, max: 10 });
+    // the schema as application_name: pgCpuSampler finds this bench's server processes by it
+    const db = await connectPostgres(withAppName(url, schema), { schema, max: 10 });
     return {
       db,
       label: 'PostgreSQL',
+      appName: schema,
       // for worker processes of their own: the same schema through the connection's search_path
       url: schemaUrl(url, schema),
       async drop() {
@@ -55,4 +57,53 @@ export function rssSampler() {
 
 export function machine(): string {
   return `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+}
+
+const withAppName = (url: string, name: string) => `${url}${url.includes('?') ? '&' : '?'}application_name=${name}`;
+
+/** CPU seconds (user + system) a process has used so far, from /proc; null when it is gone. */
+export function procCpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (100 Hz)
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU used by this bench's PostgreSQL backends (found by application_name, sampled every 250 ms,
+ * so a backend that ends keeps what it used until its last sample): with this process's own
+ * CPU it gives a cost per item that a loaded machine changes less than the wall-clock rate.
+ * Only for a server on this machine; elsewhere it reads 0.
+ */
+export function pgCpuSampler(db: Db, appName: string) {
+  const seen = new Map<number, { first: number; last: number }>();
+  const sample = async () => {
+    const { rows } = await db.query<{ pid: number }>(`select pid from pg_stat_activity where application_name = $1`, [appName]);
+    for (const { pid } of rows) {
+      const s = procCpuSeconds(pid);
+      if (s === null) continue;
+      const e = seen.get(pid);
+      if (!e) seen.set(pid, { first: s, last: s });
+      else e.last = s;
+    }
+  };
+  const timer = setInterval(() => void sample().catch(() => {}), 250);
+  let base = 0;
+  const total = () => [...seen.values()].reduce((a, e) => a + e.last - e.first, 0);
+  return {
+    /** Starts counting from now (backends seen before keep their first reading as the base). */
+    async start() {
+      await sample();
+      base = total();
+    },
+    /** Server CPU seconds since start(). */
+    async stop() {
+      await sample();
+      clearInterval(timer);
+      return total() - base;
+    },
+  };
 }

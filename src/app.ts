@@ -11,6 +11,7 @@ import { accountRoutes } from './accounts/routes.ts';
 import { contactRoutes } from './contacts/routes.ts';
 import { clockRoutes } from './http/clock-routes.ts';
 import { importJobHandlers, importRoutes } from './contacts/import/index.ts';
+import { fieldIndexJobHandlers } from './contacts/index.ts';
 import { ensureEngagementSchedules, segmentJobHandlers, segmentRoutes } from './segments/index.ts';
 import { messageRoutes } from './messages/routes.ts';
 import { journeyJobHandlers, journeyRoutes, journeySource, triggerSource } from './journeys/index.ts';
@@ -57,7 +58,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const secret = opts.config.secret ?? (await getOrCreateSecret(db));
   const ctx: Ctx = { db, clock, log, config: opts.config, secret };
 
-  const handlers = new Map<string, JobHandler>([...importJobHandlers(ctx), ...segmentJobHandlers(ctx), ...journeyJobHandlers(ctx), ...campaignJobHandlers(ctx)]);
+  const handlers = new Map<string, JobHandler>([...importJobHandlers(ctx), ...fieldIndexJobHandlers(ctx), ...segmentJobHandlers(ctx), ...journeyJobHandlers(ctx), ...campaignJobHandlers(ctx)]);
   const transports = { ...transportsFor(ctx), ...opts.transports };
   const sources: DueSource[] = [
     jobsSource({ db, clock, log }, handlers),

@@ -1,6 +1,7 @@
 import { sql, type Queryable } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import { AppError, invalid, notFound } from '../errors.ts';
+import { queueFieldIndexes } from './field-index.ts';
 import { RESERVED_KEYS, type FieldDef, type FieldType } from './validate.ts';
 
 const KEY = /^[a-z][a-z0-9_]{0,62}$/;
@@ -26,6 +27,7 @@ export async function createField(q: Queryable, clock: Clock, workspaceId: numbe
     on conflict (workspace_id, key) do nothing
     returning id, key, label, type, created_at`);
   if (!rows[0]) throw new AppError('conflict', `a field "${input.key}" already exists`, [{ path: 'key', message: 'already exists' }]);
+  if (input.type === 'number') await queueFieldIndexes(q, clock, workspaceId, rows[0].id as number);
   return rows[0];
 }
 
@@ -38,10 +40,12 @@ export async function updateField(q: Queryable, workspaceId: number, key: string
 }
 
 /** Deletes a field definition and its values; refused while it is the workspace's unique key. */
-export async function deleteField(q: Queryable, workspaceId: number, key: string) {
+export async function deleteField(q: Queryable, clock: Clock, workspaceId: number, key: string) {
   const ws = await q.query<{ unique_key: string }>(sql`select unique_key from workspaces where id = ${workspaceId}`);
   if (ws.rows[0]?.unique_key === key) throw new AppError('conflict', 'this field is the workspace unique key');
-  const r = await q.query(sql`delete from custom_fields where workspace_id = ${workspaceId} and key = ${key}`);
-  if (r.rowCount === 0) throw notFound('field');
+  const { rows } = await q.query<{ id: number; type: FieldType }>(sql`
+    delete from custom_fields where workspace_id = ${workspaceId} and key = ${key} returning id, type`);
+  if (!rows[0]) throw notFound('field');
+  if (rows[0].type === 'number') await queueFieldIndexes(q, clock, workspaceId, rows[0].id);
   await q.query(sql`update contacts set fields = fields - ${key} where workspace_id = ${workspaceId} and fields ? ${key}`);
 }

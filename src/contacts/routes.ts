@@ -162,14 +162,14 @@ export function contactRoutes(ctx: Ctx) {
     r.post('/api/v1/fields', {
       config: { permission: 'write' },
       schema: { tags: ['fields'], body: z.strictObject({ key: z.string().max(63), label: z.string().trim().min(1).max(200).optional(), type: z.enum(['text', 'number', 'date', 'boolean']) }) },
-    }, async (req, reply) => reply.status(201).send(await c.createField(ctx.db, ctx.clock, principal(req).workspaceId, req.body)));
+    }, async (req, reply) => reply.status(201).send(await ctx.db.tx((tx) => c.createField(tx, ctx.clock, principal(req).workspaceId, req.body))));
     const keyParams = z.strictObject({ key: z.string().max(63) });
     r.patch('/api/v1/fields/:key', {
       config: { permission: 'write' },
       schema: { tags: ['fields'], params: keyParams, body: z.strictObject({ label: z.string().trim().min(1).max(200) }) },
     }, async (req) => c.updateField(ctx.db, principal(req).workspaceId, req.params.key, req.body.label));
     r.delete('/api/v1/fields/:key', { config: { permission: 'write' }, schema: { tags: ['fields'], params: keyParams } }, async (req) => {
-      await ctx.db.tx((tx) => c.deleteField(tx, principal(req).workspaceId, req.params.key));
+      await ctx.db.tx((tx) => c.deleteField(tx, ctx.clock, principal(req).workspaceId, req.params.key));
       return { ok: true };
     });
 

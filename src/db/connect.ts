@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { Sql } from './sql.ts';
@@ -188,7 +191,21 @@ export async function connectPostgres(url: string, opts: PostgresOptions = {}): 
   };
 }
 
+/**
+ * A data directory PGlite has not initialised yet is initialised by a short-lived child
+ * process: initdb runs in a WebAssembly instance of its own whose memory (~500 MB) this
+ * process would keep for good (measured: 780 MB resident after a fresh start, 294 MB when
+ * opening an initialised directory).
+ */
+function initDataDir(dataDir: string) {
+  if (dataDir.includes('://') || existsSync(path.join(dataDir, 'PG_VERSION'))) return;
+  mkdirSync(dataDir, { recursive: true });
+  const script = `const { PGlite } = await import(process.argv[1]); const db = new PGlite(process.argv[2]); await db.waitReady; await db.close();`;
+  execFileSync(process.execPath, ['--input-type=module', '-e', script, import.meta.resolve('@electric-sql/pglite'), dataDir], { stdio: 'inherit' });
+}
+
 export async function connectPglite(dataDir?: string): Promise<Db> {
+  if (dataDir) initDataDir(dataDir);
   const lite = new PGlite(dataDir, {
     parsers: { [INT8]: toNumber, [NUMERIC]: toNumber, [DATE]: asText },
   });

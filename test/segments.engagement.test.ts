@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testApp, newWorkspace, T0, type TestApp, type Workspace } from './helpers.ts';
+import { testApp, newWorkspace, PG_URL, T0, type TestApp, type Workspace } from './helpers.ts';
+import { recomputeEngagement, ENGAGEMENT_DEFAULTS } from '../src/segments/index.ts';
 import { appendEvents, type NewEvent } from '../src/events/index.ts';
 import { sql } from '../src/db/index.ts';
 
@@ -132,6 +133,39 @@ describe('engagement history goes with its contact (S-3)', () => {
     expect(await rows('contact_engagement', a)).toBe(0);
     expect(await rows('engagement_history', a)).toBe(0);
     expect(await rows('engagement_history', b)).toBe(1);
+  });
+});
+
+describe('levels never outlive their contact (S-3, migration 014)', () => {
+  // two connections at once: PostgreSQL only (PGlite has one)
+  it.skipIf(!PG_URL)('a contact deleted while a recomputation runs loses the level that recomputation wrote for it', async () => {
+    const ws = await newWorkspace(t);
+    const id = (await ws.api('POST', '/api/v1/contacts', { email: 'racing@example.com' })).body.id;
+    await sends(ws, id, n(3, { opened: true, clicked: true }));
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let wrote!: () => void;
+    const written = new Promise<void>((r) => (wrote = r));
+    // a recomputation that saw the contact and wrote its level, not committed yet
+    const recomputing = t.db.tx(async (tx) => {
+      const r = await recomputeEngagement(tx, ws.id, t.clock.now(), ENGAGEMENT_DEFAULTS);
+      wrote();
+      await held;
+      return r;
+    });
+    await written;
+    let deleted = false;
+    const deleting = ws.api('DELETE', `/api/v1/contacts/${id}`).then((r) => ((deleted = true), r));
+    await new Promise((r) => setTimeout(r, 300));
+    const waited = !deleted; // it waits for the recomputation
+    release();
+    expect(waited).toBe(true);
+    expect((await recomputing).changed).toBe(1);
+    expect((await deleting).status).toBe(200);
+    const left = async (table: string) =>
+      (await t.db.query<{ n: number }>(`select count(*)::int as n from ${table} where workspace_id = $1 and contact_id = $2`, [ws.id, id])).rows[0].n;
+    expect(await left('contact_engagement')).toBe(0);
+    expect(await left('engagement_history')).toBe(0);
   });
 });
 

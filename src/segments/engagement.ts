@@ -57,6 +57,8 @@ export async function recomputeEngagement(q: Queryable | Db, workspaceId: number
   const ws = workspaceId;
   const start = new Date(now.getTime() - s.window_days * 86_400_000);
   const cutoff = new Date(now.getTime() - SETTLE_MS);
+  // one recomputation per workspace at a time; deleting contacts takes this lock shared
+  // (migration 014) and so removes the levels written here for them, committed or not yet
   await q.query(sql`select pg_advisory_xact_lock(${LOCK}::int, (${ws}::bigint % 2147483647)::int)`);
   await q.query('drop table if exists pg_temp.engagement_levels');
   // flags per event: 1 counted send (marketing email, sent 24 h ago or more), 2 bounce,

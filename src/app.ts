@@ -46,7 +46,7 @@ export interface App {
 export async function openDb(config: Readonly<Config>): Promise<Db> {
   if (config.databaseUrl) return connectPostgres(config.databaseUrl);
   mkdirSync(config.dataDir, { recursive: true });
-  return connectPglite(config.dataDir);
+  return connectPglite(config.dataDir, { sharedBuffers: config.pgliteSharedBuffers });
 }
 
 /** Wires the database, the clock and the modules as plain objects; nothing starts by itself. */

@@ -17,6 +17,8 @@ const schema = z.object({
   SMS_FROM: z.string().optional(),
   PARCOURS_WORKER_BATCH: z.coerce.number().int().min(1).max(10000).default(500),
   PARCOURS_JOURNEY_BATCH: z.coerce.number().int().min(1).max(10000).default(2000),
+  // the embedded database's buffer cache, in this process's memory
+  PARCOURS_PGLITE_SHARED_BUFFERS: z.string().regex(/^[1-9][0-9]*(kB|MB|GB)$/, 'a size such as 32MB').default('32MB'),
   // outbound webhooks may reach loopback and private addresses (tests, a trusted LAN)
   PARCOURS_WEBHOOKS_ALLOW_PRIVATE: z.enum(['true', 'false', '1', '0']).default('false'),
 });
@@ -34,6 +36,8 @@ export interface Config {
   workerBatch: number;
   /** Enrollments a journey engine lane advances per transaction. */
   journeyBatch: number;
+  /** PGlite's shared_buffers (PostgreSQL syntax, e.g. 32MB). */
+  pgliteSharedBuffers: string;
   webhooksAllowPrivate: boolean;
 }
 
@@ -58,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       : undefined,
     workerBatch: e.PARCOURS_WORKER_BATCH,
     journeyBatch: e.PARCOURS_JOURNEY_BATCH,
+    pgliteSharedBuffers: e.PARCOURS_PGLITE_SHARED_BUFFERS,
     webhooksAllowPrivate: e.PARCOURS_WEBHOOKS_ALLOW_PRIVATE === 'true' || e.PARCOURS_WEBHOOKS_ALLOW_PRIVATE === '1',
   });
 }

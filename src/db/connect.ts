@@ -204,10 +204,19 @@ function initDataDir(dataDir: string) {
   execFileSync(process.execPath, ['--input-type=module', '-e', script, import.meta.resolve('@electric-sql/pglite'), dataDir], { stdio: 'inherit' });
 }
 
-export async function connectPglite(dataDir?: string): Promise<Db> {
+/**
+ * The embedded database. Its buffer cache lives in this process (WebAssembly memory that never
+ * shrinks): 32 MB by default instead of PostgreSQL's 128 MB. Measured on a 200,000-row CSV
+ * import (bench/import.ts): peak RSS 482 → 372 MB, 3,801 → 3,675 rows/s; pages it does not
+ * hold are read back from the operating system's file cache.
+ */
+export async function connectPglite(dataDir?: string, opts: { sharedBuffers?: string } = {}): Promise<Db> {
   if (dataDir) initDataDir(dataDir);
+  const sharedBuffers = opts.sharedBuffers ?? '32MB';
+  if (!/^[1-9][0-9]*(kB|MB|GB)$/.test(sharedBuffers)) throw new Error(`shared buffers: ${sharedBuffers} is not a size such as 32MB`);
   const lite = new PGlite(dataDir, {
     parsers: { [INT8]: toNumber, [NUMERIC]: toNumber, [DATE]: asText },
+    postgresqlconf: [`shared_buffers = ${sharedBuffers}`],
   });
   await lite.waitReady;
   return wrapPglite(lite);

@@ -59,6 +59,42 @@ describe('email activity (S-1, J-10)', () => {
   });
 });
 
+describe('counts over the events log leave deleted contacts out (S-4, migration 015)', () => {
+  it('an activity, purchase or custom-event count, alone or in an OR, no longer counts a deleted contact', async () => {
+    const ws = await newWorkspace(t);
+    const [a, b, c] = await people(ws, 3);
+    const ev = (contactId: number, type: string, data: Record<string, unknown>): NewEvent => ({ workspaceId: ws.id, contactId, type, data, occurredAt: ago(1) });
+    await appendEvents(t.db, T0, [a, b, c].flatMap((id, i) => [
+      ev(id, 'message.sent', { delivery_id: 500 + i, campaign_id: 3, message_id: 1, channel: 'email' }),
+      ev(id, 'message.opened', { delivery_id: 500 + i, campaign_id: 3, message_id: 1, channel: 'email' }),
+      ev(id, 'purchase', { order_id: `o${i}`, total: 10 }),
+      ev(id, 'review.posted', { stars: 5 }),
+    ]));
+    await ws.api('POST', '/api/v1/contacts', { email: 'tagged@example.com', tags: ['vip'] });
+    const count = async (criteria: unknown) => (await ws.api('POST', '/api/v1/segments/count', { criteria })).body.count as number;
+    const opened = { type: 'email_activity', op: 'opened', campaign_id: 3 };
+    const trees = [
+      opened,
+      { type: 'email_activity', op: 'received', campaign_id: 3, within_days: 30 },
+      { type: 'purchase', op: 'has_purchased' },
+      { type: 'event', op: 'did', event: 'review.posted' },
+      { type: 'event', op: 'did', event: 'review.posted', min_count: 1, within_days: 5 },
+      { any: [opened, { type: 'tag', op: 'has', tag: 'vip' }] },
+    ];
+    const before = [];
+    for (const tree of trees) before.push(await count(tree));
+    expect(before).toEqual([3, 3, 3, 3, 3, 4]);
+    expect((await ws.api('DELETE', `/api/v1/contacts/${b}`)).status).toBe(200);
+    const after = [];
+    for (const tree of trees) after.push(await count(tree));
+    expect(after).toEqual([2, 2, 2, 2, 2, 3]);
+    // the members agree with the count
+    const env = await criteriaEnv(t.db, ws.id, t.clock.now());
+    const ids = (await t.db.query<{ id: number }>(selectMemberIds(parseCriteria(opened, env.fields), env))).rows.map((r) => r.id).sort((x, y) => x - y);
+    expect(ids).toEqual([a, c]);
+  });
+});
+
 describe('ecommerce and custom events (S-1, J-4)', () => {
   it('has purchased, products, total spent, order count, last order date', async () => {
     const ws = await newWorkspace(t);

@@ -1,6 +1,6 @@
 import { sql, type Sql } from '../db/index.ts';
 import type { ConditionOf } from './schema.ts';
-import { compare, contactSet, type Comparison, type Compiled, type CriteriaEnv } from './compile.ts';
+import { compare, eventSet, type Comparison, type Compiled, type CriteriaEnv } from './compile.ts';
 
 /**
  * Conditions over the events log: message activity (the delivery layer's message.* events),
@@ -19,7 +19,7 @@ export function compileEventCondition(c: EventCondition, env: CriteriaEnv): Comp
       return activity(c, env);
     case 'purchase': {
       const product = c.product ? sql`and ${productMatch(c.product)}` : sql``;
-      return contactSet(EVENTS, CONTACT, sql`e.workspace_id = ${ws} and e.type = 'purchase' ${window('e', env, c.within_days)} ${product}`, c.op === 'has_not_purchased');
+      return eventSet(EVENTS, CONTACT, sql`e.workspace_id = ${ws} and e.type = 'purchase' ${window('e', env, c.within_days)} ${product}`, c.op === 'has_not_purchased');
     }
     case 'total_spent':
     case 'order_count':
@@ -45,7 +45,7 @@ const only = (env: CriteriaEnv) => (env.only ? sql`and e.contact_id = any(${env.
  */
 function grouped(env: CriteriaEnv, where: Sql, having: Sql, negated: boolean): Compiled {
   const from = sql`(select e.contact_id from events e where ${where} ${only(env)} group by e.contact_id having ${having}) g`;
-  return contactSet(from, sql`g.contact_id`, sql`true`, negated);
+  return eventSet(from, sql`g.contact_id`, sql`true`, negated);
 }
 
 /** How a comparison treats the value of a contact with no orders (0, or no date). */
@@ -135,12 +135,12 @@ function activity(c: ConditionOf<'email_activity'>, env: CriteriaEnv): Compiled 
   if (positive === 'received') {
     const bounced = sql`exists (select 1 from events b where b.workspace_id = ${ws} and b.contact_id = s.contact_id and b.type = 'message.bounced' ${scope('b')}
                           and b.data ->> 'delivery_id' = s.data ->> 'delivery_id' and b.occurred_at <= ${env.now}::timestamptz)`;
-    return contactSet(sql`events s`, sql`s.contact_id`, sql`s.workspace_id = ${ws} and s.type = 'message.sent' ${scope('s')} ${channel('s')} ${window('s', env, c.within_days)} and not ${bounced}`, negated);
+    return eventSet(sql`events s`, sql`s.contact_id`, sql`s.workspace_id = ${ws} and s.type = 'message.sent' ${scope('s')} ${channel('s')} ${window('s', env, c.within_days)} and not ${bounced}`, negated);
   }
   // constants in the text (our own), so the partial indexes' type predicate is provably implied
   const types = sql.raw(positive === 'opened' ? `('message.opened', 'message.clicked')` : `('message.clicked')`);
   const url = c.url !== undefined ? sql`and e.data ->> 'url' = ${c.url}::text` : sql``;
-  return contactSet(EVENTS, CONTACT, sql`e.workspace_id = ${ws} and e.type in ${types} ${scope('e')} ${channel('e')} ${window('e', env, c.within_days)} ${url}`, negated);
+  return eventSet(EVENTS, CONTACT, sql`e.workspace_id = ${ws} and e.type in ${types} ${scope('e')} ${channel('e')} ${window('e', env, c.within_days)} ${url}`, negated);
 }
 
 /** did / did not do event E, with property conditions, at least K times (default 1). */
@@ -148,7 +148,7 @@ function customEvent(c: ConditionOf<'event'>, env: CriteriaEnv): Compiled {
   const props = (c.where ?? []).map((w) => sql`and ${property(w)}`);
   const where = sql`e.workspace_id = ${env.workspaceId} and e.type = ${c.event}::text ${window('e', env, c.within_days)} ${sql.join(props, ' ')}`;
   const k = c.min_count ?? 1;
-  if (k === 1) return contactSet(EVENTS, CONTACT, where, c.op === 'did_not');
+  if (k === 1) return eventSet(EVENTS, CONTACT, where, c.op === 'did_not');
   return grouped(env, where, sql`count(*) >= ${k}`, c.op === 'did_not');
 }
 

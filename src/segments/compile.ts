@@ -34,12 +34,22 @@ export type Compiled =
       col: Sql;
       where: Sql;
       negated: boolean;
-      /** Every id in the set is a contact of the workspace (a foreign key with cascade says so). */
+      /** Every id in the set is a contact of the workspace (a foreign key with cascade, or a delete trigger, says so). */
       members?: boolean;
+      /**
+       * Ids read from the events log: contacts of the workspace, or contacts since deleted,
+       * which deleted_contacts names (migration 015).
+       */
+      logged?: boolean;
     };
 
 export const rowPred = (pred: (c: Sql) => Sql): Compiled => ({ kind: 'row', pred });
-export const contactSet = (from: Sql, col: Sql, where: Sql, negated = false): Compiled => ({ kind: 'set', from, col, where, negated });
+/** A set read from the events log. */
+export const eventSet = (from: Sql, col: Sql, where: Sql, negated = false): Compiled => ({ kind: 'set', from, col, where, negated, logged: true });
+
+/** `and <col> is not a deleted contact`: an event set's ids, less those of deleted contacts. */
+export const notDeleted = (ws: number, col: Sql): Sql =>
+  sql`and not exists (select 1 from deleted_contacts d where d.workspace_id = ${ws} and d.contact_id = ${col})`;
 /** A set read from a table whose rows reference contacts (lists, tags, engagement). */
 const memberSet = (from: Sql, col: Sql, where: Sql, negated = false): Compiled => ({ kind: 'set', from, col, where, negated, members: true });
 
@@ -71,10 +81,9 @@ export function compileNode(node: Criteria, env: CriteriaEnv, depth: number): Sq
 }
 
 /**
- * `select count(*) …` for a tree that is an OR of contact sets (list, tag, engagement, or
- * subtrees read from contacts), or null: the union's size is the count, with no pass over
- * the contacts table to join it back. Sets read from other tables (events) are left out: an
- * event may name no contact, or one since deleted.
+ * `select count(*) …` for a tree that is an OR of contact sets (list, tag, engagement, events
+ * less deleted contacts, or subtrees read from contacts), or null: the union's size is the
+ * count, with no pass over the contacts table to join it back.
  */
 export function unionCount(node: Criteria, env: CriteriaEnv): Sql | null {
   if (!isGroup(node)) return null;
@@ -90,7 +99,7 @@ export function unionCount(node: Criteria, env: CriteriaEnv): Sql | null {
 function onlyMembers(node: Criteria, env: CriteriaEnv): boolean {
   if (isGroup(node)) return 'any' in node && node.any.length && !inline(node) ? node.any.every((k) => onlyMembers(k, env)) : true;
   const x = compileCondition(node, env);
-  return x.kind === 'row' || x.negated || x.members === true;
+  return x.kind === 'row' || x.negated || x.members === true || x.logged === true;
 }
 
 /** Row-only subtrees (fields, consent) stay plain boolean expressions on the row. */
@@ -110,7 +119,10 @@ function setOf(node: Criteria, env: CriteriaEnv, depth: number, union = ' union 
   if (isGroup(node) && 'any' in node && node.any.length && !inline(node)) return sql.join(node.any.map((k) => setOf(k, env, depth, union)), union);
   if (!isGroup(node)) {
     const x = compileCondition(node, env);
-    if (x.kind === 'set' && !x.negated) return sql`select ${x.col} from ${x.from} where ${x.where} ${only(x.col)}`;
+    if (x.kind === 'set' && !x.negated) {
+      const live = x.logged ? notDeleted(env.workspaceId, x.col) : sql``;
+      return sql`select ${x.col} from ${x.from} where ${x.where} ${only(x.col)} ${live}`;
+    }
   }
   const c = alias(depth);
   return sql`select ${c}.id from contacts ${c} where ${c}.workspace_id = ${env.workspaceId} ${only(sql`${c}.id`)} and ${compileNode(node, env, depth)}`;

@@ -133,6 +133,11 @@ describe('engagement history goes with its contact (S-3)', () => {
     expect(await rows('contact_engagement', a)).toBe(0);
     expect(await rows('engagement_history', a)).toBe(0);
     expect(await rows('engagement_history', b)).toBe(1);
+    // its events stay in the log: a later recomputation still gives it no level
+    await t.db.query(`delete from contact_engagement where workspace_id = $1`, [ws.id]);
+    await recompute(ws);
+    expect(await rows('contact_engagement', a)).toBe(0);
+    expect(await rows('contact_engagement', b)).toBe(1);
   });
 });
 

@@ -96,9 +96,10 @@ export async function recomputeEngagement(q: Queryable | Db, workspaceId: number
         from pg_temp.engagement_levels l
         full join (select contact_id, level from contact_engagement where workspace_id = ${ws}) cur on cur.contact_id = l.contact_id),
     changed as (
-      -- events outlive deleted contacts
+      -- events outlive deleted contacts, which deleted_contacts lists (migration 015): a few
+      -- ids to leave out instead of a million contacts to look up
       select t.* from target t
-       where t.level <> t.old and exists (select 1 from contacts c where c.workspace_id = ${ws} and c.id = t.contact_id)),
+       where t.level <> t.old and not exists (select 1 from deleted_contacts d where d.workspace_id = ${ws} and d.contact_id = t.contact_id)),
     inserted as (
       -- first change of a contact: a plain insert (no conflict to check for)
       insert into contact_engagement (workspace_id, contact_id, level, previous_level, changed_at)

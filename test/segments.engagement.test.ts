@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, newWorkspace, PG_URL, T0, type TestApp, type Workspace } from './helpers.ts';
-import { recomputeEngagement, ENGAGEMENT_DEFAULTS } from '../src/segments/index.ts';
+import { criteriaEnv, parseCriteria, recomputeEngagement, selectMemberIds, ENGAGEMENT_DEFAULTS } from '../src/segments/index.ts';
 import { appendEvents, type NewEvent } from '../src/events/index.ts';
 import { sql } from '../src/db/index.ts';
 
@@ -82,6 +82,17 @@ describe('engagement levels (S-2, S-3)', () => {
     // and the previous level is queryable as a criterion
     const prev = await ws.api('POST', '/api/v1/segments/count', { criteria: { all: [{ type: 'engagement', which: 'previous', op: 'is', level: 'least' }] } });
     expect(prev.body.count).toBe(1);
+    const everyoneElse = { all: [{ type: 'engagement', which: 'previous', op: 'is', level: 'everyone_else' }] };
+    const previous = await Promise.all(ids.map(async (id) => (await level(ws, id)).previous_level));
+    expect((await ws.api('POST', '/api/v1/segments/count', { criteria: everyoneElse })).body.count).toBe(previous.filter((p) => p === 'everyone_else').length);
+    // the index of previous levels leaves out 'everyone_else' (migration 016) and still serves the others
+    const env = await criteriaEnv(t.db, ws.id, t.clock.now());
+    const plan = await t.db.tx(async (tx) => {
+      await tx.query('set local enable_seqscan = off');
+      const q = selectMemberIds(parseCriteria({ all: [{ type: 'engagement', which: 'previous', op: 'is', level: 'least' }] }, env.fields), env);
+      return (await tx.query<{ 'QUERY PLAN': string }>(sql`explain ${q}`)).rows.map((r) => r['QUERY PLAN']).join('\n');
+    });
+    expect(plan).toContain('contact_engagement_previous');
   });
 
   it('recomputes daily once a first recomputation ran, and contacts fall back as mail ages out', async () => {

@@ -48,7 +48,7 @@ export const rowPred = (pred: (c: Sql) => Sql): Compiled => ({ kind: 'row', pred
 export const eventSet = (from: Sql, col: Sql, where: Sql, negated = false): Compiled => ({ kind: 'set', from, col, where, negated, logged: true });
 
 /** `and <col> is not a deleted contact`: an event set's ids, less those of deleted contacts. */
-export const notDeleted = (ws: number, col: Sql): Sql =>
+const notDeleted = (ws: number, col: Sql): Sql =>
   sql`and not exists (select 1 from deleted_contacts d where d.workspace_id = ${ws} and d.contact_id = ${col})`;
 /** A set read from a table whose rows reference contacts (lists, tags, engagement). */
 const memberSet = (from: Sql, col: Sql, where: Sql, negated = false): Compiled => ({ kind: 'set', from, col, where, negated, members: true });
@@ -82,13 +82,17 @@ export function compileNode(node: Criteria, env: CriteriaEnv, depth: number): Sq
 
 /**
  * `select count(*) …` for a tree that is an OR of contact sets (list, tag, engagement, events
- * less deleted contacts, or subtrees read from contacts), or null: the union's size is the
- * count, with no pass over the contacts table to join it back.
+ * less deleted contacts, or subtrees read from contacts), or one set read from the events log,
+ * or null: the set's size is the count, with no pass over the contacts table to join it back.
  */
 export function unionCount(node: Criteria, env: CriteriaEnv): Sql | null {
-  if (!isGroup(node)) return null;
+  if (!isGroup(node)) {
+    const x = compileCondition(node, env);
+    return x.kind === 'set' && !x.negated && x.logged ? sql`select count(distinct u.id)::int as n from (${setOf(node, env, 1)}) u(id)` : null;
+  }
   const kids = childrenOf(node);
-  if ('all' in node) return kids.length === 1 ? unionCount(kids[0], env) : null;
+  if (kids.length === 1) return unionCount(kids[0], env);
+  if ('all' in node) return null;
   if (kids.length < 2 || kids.every(inline) || !kids.every((k) => onlyMembers(k, env))) return null;
   // UNION ALL counted distinct: the duplicates go in count(distinct)'s sort, where UNION's hash
   // aggregate spilled to disk past work_mem (bench/segments nested OR, 274k ids: 373 → 238 ms)

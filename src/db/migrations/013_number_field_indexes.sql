@@ -8,12 +8,8 @@ create function parcours_number(j jsonb, k text) returns numeric language sql im
   select case when jsonb_typeof(j -> k) = 'number' then (j ->> k)::numeric end
 $$;
 
--- the number fields that exist already (later ones are indexed by a job when created)
-do $$
-declare f record;
-begin
-  for f in select workspace_id, id, key from custom_fields where type = 'number' loop
-    execute format('create index if not exists %I on contacts (parcours_number(fields, %L)) where workspace_id = %s and parcours_number(fields, %L) is not null',
-                   'contacts_field_' || f.workspace_id || '_' || f.id, f.key, f.workspace_id, f.key);
-  end loop;
-end $$;
+-- the number fields that exist already: the job that indexes a new field (FIELD_INDEX_JOB in
+-- src/contacts/field-index.ts, where the index is defined) is queued once per workspace
+insert into jobs (workspace_id, kind, unique_key, run_at, created_at)
+select distinct workspace_id, 'contacts.field_indexes', 'field-index:migration-013', now(), now()
+  from custom_fields where type = 'number';

@@ -29,7 +29,11 @@ export async function setConsent(q: Queryable, now: Date, workspaceId: number, c
   return true;
 }
 
-/** History rows and consent.changed events for changes already written to contacts. */
+/**
+ * History rows and consent.changed events for changes already written to contacts. Writing
+ * the contact's row locked it in this transaction: that lock stands in for a foreign key
+ * (migration 017), and a delete of the contact waits for it, then removes these rows.
+ */
 export async function recordConsent(
   q: Queryable,
   now: Date,

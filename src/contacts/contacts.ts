@@ -25,8 +25,9 @@ export const CONTACT_COLUMNS = sql`id, key, email, phone, first_name, last_name,
 
 type Row = Record<string, any> & { id: number; fields: Record<string, unknown> };
 
+/** Locks the workspace FOR KEY SHARE, as a foreign key check of a new contact would (migration 017). */
 async function uniqueKeyOfWorkspace(q: Queryable, workspaceId: number): Promise<string> {
-  const { rows } = await q.query<{ unique_key: string }>(sql`select unique_key from workspaces where id = ${workspaceId}`);
+  const { rows } = await q.query<{ unique_key: string }>(sql`select unique_key from workspaces where id = ${workspaceId} for key share`);
   if (!rows[0]) throw notFound('workspace');
   return rows[0].unique_key;
 }

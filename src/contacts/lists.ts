@@ -62,15 +62,19 @@ export async function assertLists(q: Queryable, workspaceId: number, ids: number
 
 /**
  * Adds contacts to lists in one statement; members already there are left as they are.
- * Each new membership is logged as list.joined in the same statement.
+ * Each new membership is logged as list.joined in the same statement. The contacts and lists
+ * are locked FOR KEY SHARE as a foreign key check would (migration 017): ids that are not, or
+ * no longer, a contact or list of the workspace get no row, and a delete of one waits for
+ * this transaction, then removes what it wrote.
  */
 export async function joinLists(q: Queryable, now: Date, workspaceId: number, contactIds: number[], listIds: number[], source: JoinSource) {
   if (contactIds.length === 0 || listIds.length === 0) return 0;
   const { rows } = await q.query<{ n: number }>(sql`
-    with added as (
+    with l as (select id from lists where workspace_id = ${workspaceId} and id = any(${listIds}::bigint[]) order by id for key share),
+    c as (select id from contacts where workspace_id = ${workspaceId} and id = any(${contactIds}::bigint[]) order by id for key share),
+    added as (
       insert into list_members (workspace_id, list_id, contact_id, joined_at, source)
-      select ${workspaceId}, l, c, ${now}, ${source}
-        from unnest(${listIds}::bigint[]) l cross join unnest(${contactIds}::bigint[]) c
+      select ${workspaceId}, l.id, c.id, ${now}, ${source} from l cross join c
       on conflict do nothing
       returning list_id, contact_id),
     logged as (

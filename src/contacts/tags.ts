@@ -7,13 +7,18 @@ export function checkTag(tag: string, path = 'tags'): string {
   return t;
 }
 
-/** Tags contacts in one statement, logging each new tag as tag.added. */
+/**
+ * Tags contacts in one statement, logging each new tag as tag.added. The contacts are locked
+ * FOR KEY SHARE as a foreign key check would (migration 017): an id that is not, or no longer,
+ * a contact of the workspace gets no tag.
+ */
 export async function addTags(q: Queryable, now: Date, workspaceId: number, contactIds: number[], tags: string[]) {
   if (contactIds.length === 0 || tags.length === 0) return 0;
   const { rows } = await q.query<{ n: number }>(sql`
-    with added as (
+    with c as (select id from contacts where workspace_id = ${workspaceId} and id = any(${contactIds}::bigint[]) order by id for key share),
+    added as (
       insert into contact_tags (workspace_id, contact_id, tag, created_at)
-      select ${workspaceId}, c, t, ${now} from unnest(${contactIds}::bigint[]) c cross join unnest(${tags}::text[]) t
+      select ${workspaceId}, c.id, t, ${now} from c cross join unnest(${tags}::text[]) t
       on conflict do nothing returning contact_id, tag),
     logged as (
       insert into events (workspace_id, contact_id, type, data, occurred_at, created_at)

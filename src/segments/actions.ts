@@ -13,12 +13,14 @@ import type { Criteria } from './schema.ts';
  */
 export async function addMembersToList(q: Queryable, criteria: Criteria, env: CriteriaEnv, listId: number, source: JoinSource = 'manual') {
   const ws = env.workspaceId;
-  const list = await q.query(sql`select 1 from lists where workspace_id = ${ws} and id = ${listId}`);
+  // the list and the members are locked FOR KEY SHARE, as foreign key checks would (migration 017)
+  const list = await q.query(sql`select 1 from lists where workspace_id = ${ws} and id = ${listId} for key share`);
   if (!list.rows[0]) throw invalid('list_id', `no list ${listId} in this workspace`);
   const { rows } = await q.query<{ n: number }>(sql`
     with added as (
       insert into list_members (workspace_id, list_id, contact_id, joined_at, source)
-      select ${ws}, ${listId}, m.id, ${env.now}, ${source} from (${selectMemberIds(criteria, env)}) m
+      select ${ws}, ${listId}, c.id, ${env.now}, ${source}
+        from contacts c where c.workspace_id = ${ws} and c.id in (${selectMemberIds(criteria, env)}) for key share of c
       on conflict do nothing
       returning list_id, contact_id),
     logged as (

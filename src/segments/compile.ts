@@ -34,7 +34,7 @@ export type Compiled =
       col: Sql;
       where: Sql;
       negated: boolean;
-      /** Every id in the set is a contact of the workspace (a foreign key with cascade, or a delete trigger, says so). */
+      /** Every id in the set is a contact of the workspace (a delete trigger on contacts says so). */
       members?: boolean;
       /**
        * Ids read from the events log: contacts of the workspace, or contacts since deleted,

@@ -66,9 +66,8 @@ export async function countSegment(q: Queryable, criteria: Criteria, env: Criter
 
 /**
  * A tree that is just one list, tag or engagement level (a list segment, a built-in one) is
- * counted from that table alone, so a million contacts need not be joined: members of lists
- * and tags go with their contact (foreign keys with cascade), levels too (a delete trigger,
- * migration 014). Each row is one contact, so no distinct is needed either.
+ * counted from that table alone, so a million contacts need not be joined: memberships, tags
+ * and levels go with their contact (delete triggers, migrations 014 and 017). Each row is one contact, so no distinct is needed either.
  */
 function membershipOnly(node: Criteria, env: CriteriaEnv): Sql | null {
   if (isGroup(node)) return childrenOf(node).length === 1 ? membershipOnly(childrenOf(node)[0], env) : null;

@@ -8,7 +8,7 @@ import { csvParser, CsvStructureError, normalizeHeader, type CsvRow } from './cs
 import { checkMapping, mappedColumns, type Mapping } from './mapping.ts';
 import { workspaceUniqueKey } from './imports.ts';
 import { deleteUploadData, getUpload, readUpload, type Upload } from './upload.ts';
-import { BatchRaceError, type BatchPlan } from './write-batch.ts';
+import { BatchRaceError, ImportTargetGoneError, type BatchPlan } from './write-batch.ts';
 import { Batch, commitBatch, recordProgress, type RowReader } from './batch.ts';
 import { committedSpan, rowsCommitted, settled, START, type Checkpoint } from './checkpoint.ts';
 
@@ -139,6 +139,7 @@ async function importRows(run: Run, progress: { cp: Checkpoint }) {
         if (rowsCommitted(cp) > rowsCommitted(progress.cp)) progress.cp = cp;
         return;
       } catch (err) {
+        if (err instanceof ImportTargetGoneError) throw new FatalImportError(err.message);
         // another writer created some of these contacts meanwhile: the next try sees them
         if (!(err instanceof BatchRaceError) || attempt >= 3) throw err;
       }

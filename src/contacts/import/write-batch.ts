@@ -28,6 +28,9 @@ export interface BatchCounts {
 /** Another transaction created some of the batch's keys after our snapshot: run it again. */
 export class BatchRaceError extends Error {}
 
+/** The workspace or a target list was deleted while the import ran: it cannot go on. */
+export class ImportTargetGoneError extends Error {}
+
 /**
  * The batch as one JSON parameter, a positional array per row: one string to send and parse,
  * about half the cost of one array parameter per column on both drivers.
@@ -98,6 +101,9 @@ function memberships(plan: BatchPlan, name: string, insert: Sql, select: Sql, jo
  * of the 15,000 events of a 5,000-row batch was 5% of the statement's CPU.
  * The other keys are inserted without ON CONFLICT (see memberships): a key another transaction
  * inserted after our snapshot fails the statement on the unique index, and the batch is retried.
+ * The workspace and the target lists are locked FOR KEY SHARE once per batch, where foreign
+ * keys checked them once per row (migration 017); existing contacts are locked by `old`, and
+ * new ones are seen by no one else before commit.
  */
 export async function writeBatch(q: Queryable, plan: BatchPlan, rows: BatchRow[], now: Date): Promise<BatchCounts> {
   if (rows.length === 0) return { created: 0, existing: 0, updated: 0 };
@@ -114,8 +120,8 @@ export async function writeBatch(q: Queryable, plan: BatchPlan, rows: BatchRow[]
     plan,
     'joined',
     sql`insert into list_members (workspace_id, list_id, contact_id, joined_at, source)`,
-    sql`select ${ws}, l, t.id, ${now}, 'import'`,
-    sql`cross join unnest(${plan.listIds}::bigint[]) l`,
+    sql`select ${ws}, l.id, t.id, ${now}, 'import'`,
+    sql`cross join target_lists l`,
     sql`returning list_id, contact_id`,
   );
   const tagged = memberships(
@@ -127,7 +133,9 @@ export async function writeBatch(q: Queryable, plan: BatchPlan, rows: BatchRow[]
     sql`returning contact_id, tag`,
   );
   const statement = sql`
-    with input as (
+    with target_workspace as (select id from workspaces where id = ${ws} for key share),
+    target_lists as (select id from lists where workspace_id = ${ws} and id = any(${plan.listIds}::bigint[]) order by id for key share),
+    input as (
       select ${inputColumns(plan)} from jsonb_array_elements(${batchJson(plan, rows)}::jsonb) e
     ),
     old as (
@@ -180,13 +188,19 @@ export async function writeBatch(q: Queryable, plan: BatchPlan, rows: BatchRow[]
     )
     select (select count(*) from created)::int as created,
            (select count(*) from old)::int as existing,
-           (select count(distinct id) from updated)::int as updated`;
+           (select count(distinct id) from updated)::int as updated,
+           (select count(*) from target_workspace)::int as workspaces,
+           (select count(*) from target_lists)::int as lists`;
+  let counts: BatchCounts & { workspaces: number; lists: number };
   try {
-    const { rows } = await q.query<BatchCounts>(statement);
-    return rows[0];
+    counts = (await q.query<BatchCounts & { workspaces: number; lists: number }>(statement)).rows[0];
   } catch (err) {
     // only a contact's key can collide: every other row is new or keyed by a new contact
     if ((err as { code?: string }).code === '23505') throw new BatchRaceError(`another writer created some of these contacts meanwhile`);
     throw err;
   }
+  // the caller's transaction rolls back: nothing of the batch is left without its parents
+  if (counts.workspaces === 0) throw new ImportTargetGoneError('the workspace was deleted during the import');
+  if (counts.lists < plan.listIds.length) throw new ImportTargetGoneError('a list the import adds contacts to was deleted during the import');
+  return { created: counts.created, existing: counts.existing, updated: counts.updated };
 }

@@ -85,6 +85,14 @@ describe('CSV import (C-2)', () => {
     expect((await ws.api('GET', '/api/v1/imports')).body.data.map((i: any) => i.id)).toEqual([created.body.id]);
   });
 
+  it('adds each contact once to a list named twice in list_ids', async () => {
+    const ws = await newWorkspace(t);
+    const list = (await ws.api('POST', '/api/v1/lists', { name: 'Twice' })).body;
+    const done = await importCsv(ws, 'email\nann@example.com\nbob@example.com\n', { list_ids: [list.id, list.id] });
+    expect(done).toMatchObject({ status: 'done', created: 2, list_ids: [list.id] });
+    expect((await ws.api('GET', `/api/v1/lists/${list.id}`)).body.member_count).toBe(2);
+  });
+
   it('updates contacts by unique key, only the mapped non-empty columns, and logs only real changes', async () => {
     const ws = await newWorkspace(t);
     await ws.api('POST', '/api/v1/fields', { key: 'plan', type: 'text' });

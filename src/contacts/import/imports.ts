@@ -39,7 +39,7 @@ export async function createImport(ctx: Ctx, workspaceId: number, input: ImportI
     const defs = await loadFieldDefs(tx, workspaceId);
     const errors = checkMapping(input.mapping, upload.columns, defs, await workspaceUniqueKey(tx, workspaceId));
     if (errors.length) throw new AppError('validation', `${errors[0].path}: ${errors[0].message}`, errors);
-    const listIds = input.list_ids ?? [];
+    const listIds = [...new Set(input.list_ids ?? [])];
     await assertLists(tx, workspaceId, listIds);
     const tags = [...new Set((input.tags ?? []).map((t, i) => checkTag(t, `tags[${i}]`)))];
     const now = ctx.clock.now();

@@ -1,8 +1,9 @@
 // What each table an import writes costs per imported contact (issue 2): set-based inserts of N
 // rows into contacts, list_members, consent_history and events (the three events an import
-// logs per new contact), on the real schema, with and without the foreign keys to contacts.
-// It prints µs per row for each, which bounds what any import code can reach on this machine.
-// node --import tsx bench/import-tables.ts [--db pglite|postgres] [--rows 50000] [--no-fk]
+// logs per new contact), on the real schema, and with `--fk` with the foreign keys migration 017
+// replaced by delete triggers put back. It prints µs per row for each, which bounds what any
+// import code can reach on this machine.
+// node --import tsx bench/import-tables.ts [--db pglite|postgres] [--rows 50000] [--fk]
 import { migrate, sql, type Db } from '../src/db/index.ts';
 import { SystemClock } from '../src/clock.ts';
 import { createWorkspace } from '../src/accounts/index.ts';
@@ -11,15 +12,15 @@ import { arg, benchDb, machine } from './setup.ts';
 const rows = Number(arg('rows', '50000'));
 const { db, label, drop } = await benchDb(arg('db', 'pglite'));
 await migrate(db);
-const noFk = process.argv.includes('--no-fk');
-if (noFk) {
+const withFk = process.argv.includes('--fk');
+if (withFk) {
   const fks = [
-    ['contacts', 'contacts_workspace_id_fkey'],
-    ['list_members', 'list_members_workspace_id_contact_id_fkey'],
-    ['list_members', 'list_members_workspace_id_list_id_fkey'],
-    ['consent_history', 'consent_history_workspace_id_contact_id_fkey'],
+    ['contacts', '(workspace_id) references workspaces on delete cascade'],
+    ['list_members', '(workspace_id, contact_id) references contacts on delete cascade'],
+    ['list_members', '(workspace_id, list_id) references lists on delete cascade'],
+    ['consent_history', '(workspace_id, contact_id) references contacts on delete cascade'],
   ];
-  for (const [table, fk] of fks) await db.query(`alter table ${table} drop constraint ${fk}`);
+  for (const [table, fk] of fks) await db.query(`alter table ${table} add foreign key ${fk}`);
 }
 const clock = new SystemClock();
 const now = clock.now();
@@ -32,7 +33,7 @@ async function timed(db: Db, what: string, q: ReturnType<typeof sql>) {
   console.log(`  ${what.padEnd(58)} ${(((performance.now() - t0) * 1000) / rows).toFixed(1)} µs/row`);
 }
 
-console.log(`bench/import-tables  ${label}  ${machine()}  ${rows.toLocaleString('en')} rows per table${noFk ? ', foreign keys to contacts dropped' : ''}`);
+console.log(`bench/import-tables  ${label}  ${machine()}  ${rows.toLocaleString('en')} rows per table${withFk ? ', with the foreign keys of before migration 017' : ''}`);
 for (const round of [1, 2]) {
   console.log(`round ${round} (the tables hold ${((round - 1) * rows).toLocaleString('en')} rows already)`);
   const from = (round - 1) * rows + 1;

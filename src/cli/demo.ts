@@ -36,10 +36,19 @@ export async function runDemo(db: Db, contacts: number, log: (s: string) => void
   await db.query(sql`insert into custom_fields (workspace_id, key, label, type, created_at) values
     (${w}, 'plan', 'Plan', 'text', ${now}), (${w}, 'lifetime_value', 'Lifetime value', 'number', ${now}), (${w}, 'signup_date', 'Signup date', 'date', ${now})`);
   await db.query(sql`insert into sender_identities (workspace_id, from_name, from_email, reply_to, created_at) values (${w}, 'Maison Demo', 'news@maison.example', 'hello@maison.example', ${now})`);
+  const lists = await db.query<{ id: number; name: string }>(sql`
+    insert into lists (workspace_id, name, description, created_at) values
+      (${w}, 'Newsletter', 'Monthly news', ${now}), (${w}, 'Promotions', 'Offers and sales', ${now}), (${w}, 'VIP', 'Best customers', ${now})
+    returning id, name`);
+  const [news, promo, vip] = lists.rows.map((l) => l.id);
   const chunk = 200_000;
   for (let from = 1; from <= contacts; from += chunk) {
     const to = Math.min(contacts, from + chunk - 1);
+    // memberships and tags in the statement that creates their contacts: no one else sees those
+    // before it commits, so nothing needs locking (the lists are locked as joinLists would)
     await db.query(sql`
+      with l as (select id from lists where workspace_id = ${w} order by id for key share),
+      c as (
       insert into contacts (workspace_id, key, email, first_name, last_name, language, timezone, birthday, fields, phone, sms_status, created_at, updated_at)
       select ${w}::bigint, e, e, f, l, (array['fr','en','fr','es','de'])[1 + g % 5], (array['Europe/Paris','America/Montreal','America/New_York','Europe/Madrid'])[1 + g % 4],
              date '1960-01-01' + (g * 37 % 15000), jsonb_build_object('plan', (array['free','basic','pro','gold'])[1 + g % 4], 'lifetime_value', (g * 13 % 2000)::numeric / 2, 'signup_date', (date '2020-01-01' + g % 2000)::text),
@@ -47,22 +56,22 @@ export async function runDemo(db: Db, contacts: number, log: (s: string) => void
              ${now}::timestamptz - (g % 900) * interval '1 day', ${now}
         from (select g, lower((${FIRST}::text[])[1 + g % ${FIRST.length}]) || '.' || lower((${LAST}::text[])[1 + (g / 7) % ${LAST.length}]) || g || '@' || (${DOMAINS}::text[])[1 + g % ${DOMAINS.length}] as e,
                      (${FIRST}::text[])[1 + g % ${FIRST.length}] as f, (${LAST}::text[])[1 + (g / 7) % ${LAST.length}] as l
-                from generate_series(${from}::int, ${to}::int) g) s`);
-    bar.update(Math.round((to / contacts) * 25), { stage: `contacts ${to.toLocaleString('en')}` });
+                from generate_series(${from}::int, ${to}::int) g) s
+      returning id, created_at),
+      m as (
+        insert into list_members (workspace_id, list_id, contact_id, joined_at, source)
+        select ${w}::bigint, v.list_id, c.id, c.created_at, v.source
+          from c cross join lateral (values (${news}::bigint, 'import', c.id % 5 <> 0), (${promo}::bigint, 'form', c.id % 5 in (1, 2)),
+                                            (${vip}::bigint, 'manual', c.id % 20 = 0)) v(list_id, source, member)
+         where v.member and v.list_id in (select id from l)),
+      t as (
+        insert into contact_tags (workspace_id, contact_id, tag, created_at)
+        select ${w}::bigint, c.id, v.t, ${now}
+          from c cross join lateral (values (case when c.id % 3 = 0 then 'customer' end), (case when c.id % 11 = 0 then 'wholesale' end)) v(t)
+         where v.t is not null)
+      select count(*) from c`);
+    bar.update(Math.round((to / contacts) * 30), { stage: `contacts, lists and tags ${to.toLocaleString('en')}` });
   }
-  const lists = await db.query<{ id: number; name: string }>(sql`
-    insert into lists (workspace_id, name, description, created_at) values
-      (${w}, 'Newsletter', 'Monthly news', ${now}), (${w}, 'Promotions', 'Offers and sales', ${now}), (${w}, 'VIP', 'Best customers', ${now})
-    returning id, name`);
-  const [news, promo, vip] = lists.rows.map((l) => l.id);
-  bar.update(30, { stage: 'lists and tags' });
-  await db.query(sql`insert into list_members (workspace_id, list_id, contact_id, joined_at, source)
-    select ${w}::bigint, ${news}::bigint, id, created_at, 'import' from contacts where workspace_id = ${w} and id % 5 <> 0
-    union all select ${w}::bigint, ${promo}::bigint, id, created_at, 'form' from contacts where workspace_id = ${w} and id % 5 in (1, 2)
-    union all select ${w}::bigint, ${vip}::bigint, id, created_at, 'manual' from contacts where workspace_id = ${w} and id % 20 = 0`);
-  await db.query(sql`insert into contact_tags (workspace_id, contact_id, tag, created_at)
-    select ${w}::bigint, id, t, ${now} from contacts c, lateral (values (case when id % 3 = 0 then 'customer' end), (case when id % 11 = 0 then 'wholesale' end)) v(t)
-     where workspace_id = ${w} and t is not null`);
   bar.update(40, { stage: 'messages and engagement' });
   const messages: number[] = [];
   for (const [i, subject] of ['Spring collection', 'Summer sale', 'Back to school', 'Autumn news', 'Black Friday', 'Holiday gifts'].entries())

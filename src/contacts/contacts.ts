@@ -25,9 +25,12 @@ export const CONTACT_COLUMNS = sql`id, key, email, phone, first_name, last_name,
 
 type Row = Record<string, any> & { id: number; fields: Record<string, unknown> };
 
-/** Locks the workspace FOR KEY SHARE, as a foreign key check of a new contact would (migration 017). */
-async function uniqueKeyOfWorkspace(q: Queryable, workspaceId: number): Promise<string> {
-  const { rows } = await q.query<{ unique_key: string }>(sql`select unique_key from workspaces where id = ${workspaceId} for key share`);
+/**
+ * With `lock` (a contact is about to be created), locks the workspace FOR KEY SHARE until
+ * commit, as the foreign key check of a new contact did (migration 017).
+ */
+async function uniqueKeyOfWorkspace(q: Queryable, workspaceId: number, lock = false): Promise<string> {
+  const { rows } = await q.query<{ unique_key: string }>(sql`select unique_key from workspaces where id = ${workspaceId} ${lock ? sql`for key share` : sql``}`);
   if (!rows[0]) throw notFound('workspace');
   return rows[0].unique_key;
 }
@@ -49,7 +52,7 @@ function conflict(key: string, id?: number) {
 export async function createContact(ctx: Ctx, workspaceId: number, input: ContactInput, opts: WriteOptions) {
   return ctx.db.tx(async (tx) => {
     const values = await validated(tx, workspaceId, input);
-    const uk = await uniqueKeyOfWorkspace(tx, workspaceId);
+    const uk = await uniqueKeyOfWorkspace(tx, workspaceId, true);
     const key = uniqueKeyOf(uk, values);
     if (!key) throw new AppError('validation', `${uk} is required: it is this workspace's unique key`, [{ path: uk === 'email' ? 'email' : `fields.${uk}`, message: 'required (unique key)' }]);
     await assertLists(tx, workspaceId, input.list_ids ?? []);

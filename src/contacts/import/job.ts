@@ -59,7 +59,7 @@ async function prepare(ctx: JobContext, job: Job, imp: ImportRow): Promise<Run> 
     workspaceId,
     fields: cols.filter((c) => !c.custom).map((c) => c.field as StandardField),
     hasCustom: cols.some((c) => c.custom),
-    listIds: imp.list_ids,
+    listIds: [...new Set(imp.list_ids)], // an import queued before 71b6aa4 may name a list twice
     tags: imp.tags,
     updateExisting: imp.update_existing,
     source: imp.source,

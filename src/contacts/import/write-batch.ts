@@ -136,7 +136,9 @@ export async function writeBatch(q: Queryable, plan: BatchPlan, rows: BatchRow[]
     with target_workspace as (select id from workspaces where id = ${ws} for key share),
     target_lists as (select id from lists where workspace_id = ${ws} and id = any(${plan.listIds}::bigint[]) order by id for key share),
     input as (
-      select ${inputColumns(plan)} from jsonb_array_elements(${batchJson(plan, rows)}::jsonb) e
+      -- through target_workspace: the workspace is locked first, before \`old\` locks contacts
+      -- (a workspace delete locks it, then its trigger deletes the contacts: the same order)
+      select ${inputColumns(plan)} from target_workspace w, jsonb_array_elements(${batchJson(plan, rows)}::jsonb) e
     ),
     old as (
       -- a lateral probe per key: the planner otherwise picks a scan of all the workspace's contacts

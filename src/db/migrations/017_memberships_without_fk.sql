@@ -5,13 +5,18 @@
 -- the same statement had just written or locked.
 --
 -- What the keys did is now done by the writers and by statement triggers:
--- - every writer of these rows locks the parents it names FOR KEY SHARE in the same statement,
---   as the key check did, and writes rows only for the parents it found (joinLists, addTags,
---   the segment action, the import's batch, createContact for its workspace); consent history
---   is written only next to a write of its contact's row, which locks it;
+-- - every writer of these rows locks the parents it names FOR KEY SHARE until its commit, as
+--   the key check did, and writes rows only for the parents it found: joinLists, addTags and
+--   the import's batch in the writing statement; createContact (its workspace) and the segment
+--   action (its list) in an earlier statement of the same transaction. Consent history is
+--   written only next to a write of its contact's row, which locks it. The demo writes a new
+--   contact's memberships and tags in the statement that creates it, unseen before commit;
 -- - deleting contacts, lists or workspaces removes what hung from them, in the same statement,
---   as the cascades did. A delete waits for a writer holding the key share lock and then sees
---   what it wrote; a writer that comes after the delete no longer finds the parent.
+--   as the cascades did. At READ COMMITTED (the app's level) a delete waits for a writer holding
+--   the key share lock and its trigger's statements then see what that writer committed (at
+--   REPEATABLE READ it would fail with a serialization error instead); a writer that comes after
+--   the delete no longer finds the parent. TRUNCATE fires no delete trigger: truncate these
+--   tables together with their parents.
 alter table contacts drop constraint contacts_workspace_id_fkey;
 alter table list_members drop constraint list_members_workspace_id_list_id_fkey,
                          drop constraint list_members_workspace_id_contact_id_fkey;

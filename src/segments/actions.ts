@@ -19,8 +19,7 @@ export async function addMembersToList(q: Queryable, criteria: Criteria, env: Cr
   const { rows } = await q.query<{ n: number }>(sql`
     with added as (
       insert into list_members (workspace_id, list_id, contact_id, joined_at, source)
-      select ${ws}, ${listId}, c.id, ${env.now}, ${source}
-        from contacts c where c.workspace_id = ${ws} and c.id in (${selectMemberIds(criteria, env)}) for key share of c
+      select ${ws}, ${listId}, m.id, ${env.now}, ${source} from (${selectMemberIds(criteria, env, { lock: true })}) m
       on conflict do nothing
       returning list_id, contact_id),
     logged as (

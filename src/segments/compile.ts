@@ -36,6 +36,8 @@ export type Compiled =
       negated: boolean;
       /** Every id in the set is a contact of the workspace (a delete trigger on contacts says so). */
       members?: boolean;
+      /** Each contact is in the set once: its size is a count(*), with no distinct. */
+      unique?: boolean;
       /**
        * Ids read from the events log: contacts of the workspace, or contacts since deleted,
        * which deleted_contacts names (migration 015).
@@ -51,7 +53,7 @@ export const eventSet = (from: Sql, col: Sql, where: Sql, negated = false): Comp
 const notDeleted = (ws: number, col: Sql): Sql =>
   sql`and not exists (select 1 from deleted_contacts d where d.workspace_id = ${ws} and d.contact_id = ${col})`;
 /** A set read from a table whose rows reference contacts (lists, tags, engagement). */
-const memberSet = (from: Sql, col: Sql, where: Sql, negated = false): Compiled => ({ kind: 'set', from, col, where, negated, members: true });
+const memberSet = (from: Sql, col: Sql, where: Sql, negated: boolean, unique = true): Compiled => ({ kind: 'set', from, col, where, negated, members: true, unique });
 
 /**
  * Compiles a criteria tree into a boolean predicate over the contacts row aliased `c`.
@@ -138,7 +140,8 @@ export function compileCondition(c: Condition, env: CriteriaEnv): Compiled {
     case 'list': {
       // one id as `=`: the planner estimates it far better than `= any(array)`
       const ids = c.list_ids.length === 1 ? sql`m.list_id = ${c.list_ids[0]}::bigint` : sql`m.list_id = any(${c.list_ids}::bigint[])`;
-      return memberSet(sql`list_members m`, sql`m.contact_id`, sql`m.workspace_id = ${ws} and ${ids}`, c.op === 'not_in');
+      // one row per list and contact: several lists can name a contact more than once
+      return memberSet(sql`list_members m`, sql`m.contact_id`, sql`m.workspace_id = ${ws} and ${ids}`, c.op === 'not_in', c.list_ids.length === 1);
     }
     case 'tag':
       return memberSet(sql`contact_tags t`, sql`t.contact_id`, sql`t.workspace_id = ${ws} and t.tag = ${c.tag}::text`, c.op === 'has_not');

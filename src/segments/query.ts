@@ -1,7 +1,7 @@
 import { sql, type Db, type Queryable, type Sql } from '../db/index.ts';
 import { AppError, notFound } from '../errors.ts';
 import { CONTACT_COLUMNS, assertLists, loadFieldDefs, type FieldType } from '../contacts/index.ts';
-import { compileCriteria, unionCount, type CriteriaEnv } from './compile.ts';
+import { compileCondition, compileCriteria, unionCount, type CriteriaEnv } from './compile.ts';
 import { childrenOf, isGroup, parseCriteria, type Criteria } from './schema.ts';
 
 /** Loads what compiling needs for a workspace: its time zone and custom field types. */
@@ -41,9 +41,12 @@ export async function validateCriteria(q: Queryable, workspaceId: number, raw: u
 /**
  * `select c.id from contacts c where …`: the members as a fragment, for INSERT … SELECT
  * (campaign recipients, add to list) and joins. Evaluated when the statement runs (S-4).
+ * With `lock`, the members are locked FOR KEY SHARE, as a foreign key check of rows written
+ * for them would (migration 017).
  */
-export function selectMemberIds(criteria: Criteria, env: CriteriaEnv): Sql {
-  return sql`select c.id from contacts c where c.workspace_id = ${env.workspaceId} and ${compileCriteria(criteria, env)}`;
+export function selectMemberIds(criteria: Criteria, env: CriteriaEnv, opts: { lock?: boolean } = {}): Sql {
+  return sql`select c.id from contacts c where c.workspace_id = ${env.workspaceId} and ${compileCriteria(criteria, env)}
+    ${opts.lock ? sql`for key share of c` : sql``}`;
 }
 
 /**
@@ -67,23 +70,14 @@ export async function countSegment(q: Queryable, criteria: Criteria, env: Criter
 /**
  * A tree that is just one list, tag or engagement level (a list segment, a built-in one) is
  * counted from that table alone, so a million contacts need not be joined: memberships, tags
- * and levels go with their contact (delete triggers, migrations 014 and 017). Each row is one contact, so no distinct is needed either.
+ * and levels go with their contact (delete triggers, migrations 014 and 017). Sets read from
+ * the events log are counted by unionCount.
  */
 function membershipOnly(node: Criteria, env: CriteriaEnv): Sql | null {
   if (isGroup(node)) return childrenOf(node).length === 1 ? membershipOnly(childrenOf(node)[0], env) : null;
-  const ws = env.workspaceId;
-  if (node.type === 'list' && node.op === 'in') {
-    const distinct = node.list_ids.length > 1 ? sql`distinct ` : sql``; // one row per list and contact
-    return sql`select count(${distinct}m.contact_id)::int as n from list_members m
-                where m.workspace_id = ${ws} and m.list_id = any(${node.list_ids}::bigint[])`;
-  }
-  if (node.type === 'tag' && node.op === 'has')
-    return sql`select count(*)::int as n from contact_tags t where t.workspace_id = ${ws} and t.tag = ${node.tag}::text`;
-  if (node.type === 'engagement' && node.op === 'is' && !(node.which === 'current' && node.level === 'everyone_else')) {
-    const column = node.which === 'current' ? sql`e.level` : sql`e.previous_level`;
-    return sql`select count(*)::int as n from contact_engagement e where e.workspace_id = ${ws} and ${column} = ${node.level}::text`;
-  }
-  return null; // sets read from the events log are counted by unionCount
+  const x = compileCondition(node, env);
+  if (x.kind !== 'set' || x.negated || !x.members) return null;
+  return sql`select count(${x.unique ? sql`*` : sql`distinct ${x.col}`})::int as n from ${x.from} where ${x.where}`;
 }
 
 const encodeCursor = (id: number) => Buffer.from(`m:${id}`).toString('base64url');

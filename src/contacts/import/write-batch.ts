@@ -195,7 +195,7 @@ export async function writeBatch(q: Queryable, plan: BatchPlan, rows: BatchRow[]
            (select count(*) from target_lists)::int as lists`;
   let counts: BatchCounts & { workspaces: number; lists: number };
   try {
-    counts = (await q.query<BatchCounts & { workspaces: number; lists: number }>(statement)).rows[0];
+    [counts] = (await q.query<typeof counts>(statement)).rows;
   } catch (err) {
     // only a contact's key can collide: every other row is new or keyed by a new contact
     if ((err as { code?: string }).code === '23505') throw new BatchRaceError(`another writer created some of these contacts meanwhile`);

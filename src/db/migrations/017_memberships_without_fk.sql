@@ -23,16 +23,13 @@ alter table list_members drop constraint list_members_workspace_id_list_id_fkey,
 alter table contact_tags drop constraint contact_tags_workspace_id_contact_id_fkey;
 alter table consent_history drop constraint consent_history_workspace_id_contact_id_fkey;
 
--- Per workspace, `= any(ids)` on the (workspace_id, contact_id) indexes: a join with the
--- transition table (no statistics) could be planned as a scan of every membership.
+-- Joins with the transition table, as 014 does: the planner knows its row count, and one
+-- deleted contact (or 200,000) is an index probe per row on the (workspace_id, contact_id) indexes.
 create function contacts_delete_dependents() returns trigger language plpgsql as $$
-declare ws bigint; ids bigint[];
 begin
-  for ws, ids in select workspace_id, array_agg(id) from gone group by 1 order by 1 loop
-    delete from list_members where workspace_id = ws and contact_id = any(ids);
-    delete from contact_tags where workspace_id = ws and contact_id = any(ids);
-    delete from consent_history where workspace_id = ws and contact_id = any(ids);
-  end loop;
+  delete from list_members m using gone g where m.workspace_id = g.workspace_id and m.contact_id = g.id;
+  delete from contact_tags t using gone g where t.workspace_id = g.workspace_id and t.contact_id = g.id;
+  delete from consent_history h using gone g where h.workspace_id = g.workspace_id and h.contact_id = g.id;
   return null;
 end $$;
 
@@ -40,11 +37,8 @@ create trigger contacts_delete_dependents after delete on contacts
   referencing old table as gone for each statement execute function contacts_delete_dependents();
 
 create function lists_delete_members() returns trigger language plpgsql as $$
-declare ws bigint; ids bigint[];
 begin
-  for ws, ids in select workspace_id, array_agg(id) from gone group by 1 order by 1 loop
-    delete from list_members where workspace_id = ws and list_id = any(ids);
-  end loop;
+  delete from list_members m using gone g where m.workspace_id = g.workspace_id and m.list_id = g.id;
   return null;
 end $$;
 

@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import type { Config } from './config.ts';
 import { ManualClock, SystemClock, type Clock } from './clock.ts';
-import { connectPglite, connectPostgres, migrate, type Db } from './db/index.ts';
+import { connectPglite, connectPostgres, migrate, readOwner, socketUrl, type Db } from './db/index.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { Ctx } from './context.ts';
 import { getOrCreateSecret } from './accounts/index.ts';
@@ -25,6 +24,8 @@ export interface AppOptions {
   clock?: Clock;
   /** An already connected database (tests); otherwise DATABASE_URL or PGlite in the data dir. */
   db?: Db;
+  /** How to open the database when `db` is not given. */
+  open?: OpenOptions;
   log?: Logger;
   migrate?: boolean;
   /** Overrides the transports chosen from the config (tests of a given transport). */
@@ -43,16 +44,36 @@ export interface App {
   close(): Promise<void>;
 }
 
-export async function openDb(config: Readonly<Config>): Promise<Db> {
-  if (config.databaseUrl) return connectPostgres(config.databaseUrl);
-  mkdirSync(config.dataDir, { recursive: true });
-  return connectPglite(config.dataDir, { sharedBuffers: config.pgliteSharedBuffers });
+export interface OpenOptions {
+  /** The command, named in the embedded database's lock (`parcours start`). */
+  command?: string;
+  /** Embedded: use the instance that already serves the data directory (CLI commands), else fail. */
+  join?: boolean;
+  appName?: string;
+}
+
+/**
+ * DATABASE_URL, or the embedded database of the data directory: served by this process's own
+ * database process, or, with `join`, by the running instance that already serves it.
+ */
+export async function openDb(config: Readonly<Config>, opts: OpenOptions = {}): Promise<Db> {
+  if (config.databaseUrl) return connectPostgres(config.databaseUrl, { appName: opts.appName });
+  return connectPglite(config.dataDir, { sharedBuffers: config.pgliteSharedBuffers, ...opts });
+}
+
+/** A second pool on the same database, for the API: the embedded database serves it first. */
+async function httpPool(config: Readonly<Config>, db: Db): Promise<Db> {
+  if (config.databaseUrl) return connectPostgres(config.databaseUrl, { appName: 'parcours-http' });
+  const embedded = (db as Db & { embedded?: { socketDir: string } }).embedded;
+  const owner = embedded ?? readOwner(config.dataDir);
+  if (!owner) throw new Error('the embedded database is not running');
+  return connectPostgres(socketUrl(owner.socketDir), { appName: 'parcours-http', kind: 'pglite' });
 }
 
 /** Wires the database, the clock and the modules as plain objects; nothing starts by itself. */
 export async function createApp(opts: AppOptions): Promise<App> {
   const log = opts.log ?? createLogger(opts.config.logLevel);
-  const db = opts.db ?? (await openDb(opts.config));
+  const db = opts.db ?? (await openDb(opts.config, opts.open));
   if (opts.migrate !== false) await migrate(db);
   const clock = opts.clock ?? new SystemClock();
   const secret = opts.config.secret ?? (await getOrCreateSecret(db));
@@ -69,6 +90,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   ];
   let server: Router | undefined;
   let worker: Worker | undefined;
+  let httpDb: Db | undefined;
 
   const app: App = {
     ctx,
@@ -79,18 +101,23 @@ export async function createApp(opts: AppOptions): Promise<App> {
       return advanceClock(clock, sources, to);
     },
     async http() {
-      server ??= await buildServer(ctx, [
-        accountRoutes(ctx),
-        contactRoutes(ctx),
-        importRoutes(ctx),
-        segmentRoutes(ctx),
-        messageRoutes(ctx),
-        journeyRoutes(ctx),
-        campaignRoutes(ctx),
-        deliveryRoutes(ctx),
-        publicRoutes(ctx),
-        integrationRoutes(ctx),
-        ...(clock instanceof ManualClock ? [clockRoutes(ctx, app)] : []),
+      if (server) return server;
+      // requests go through a pool of their own, which the embedded database serves before the
+      // worker's queue (O-1); a database given by the caller (tests) serves both
+      httpDb ??= opts.db ?? (await httpPool(opts.config, db));
+      const web: Ctx = { ...ctx, db: httpDb };
+      server = await buildServer(web, [
+        accountRoutes(web),
+        contactRoutes(web),
+        importRoutes(web),
+        segmentRoutes(web),
+        messageRoutes(web),
+        journeyRoutes(web),
+        campaignRoutes(web),
+        deliveryRoutes(web),
+        publicRoutes(web),
+        integrationRoutes(web),
+        ...(clock instanceof ManualClock ? [clockRoutes(web, app)] : []),
         staticRoutes(), // last: the web UI and its client-side routes
       ]);
       return server;
@@ -106,7 +133,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
       await server?.close();
       await transports.email.close();
       await transports.sms.close();
-      if (!opts.db) await db.close();
+      if (!opts.db) {
+        await httpDb?.close();
+        await db.close();
+      }
     },
   };
   return app;

@@ -30,7 +30,8 @@ function onShutdown(fn: () => Promise<void>) {
 
 async function serve(config: Readonly<Config>, opts: { clock?: string; startAt?: string }, withWorker: boolean, withHttp = true) {
   const clock = clockFrom(opts);
-  const app: App = await createApp({ config, clock });
+  const command = `parcours ${withHttp ? (withWorker ? 'start' : 'serve') : 'worker'}`;
+  const app: App = await createApp({ config, clock, open: { command } });
   if (withHttp) {
     const first = await ensureFirstWorkspace(app.ctx.db, clock);
     const server = await app.http();
@@ -67,15 +68,18 @@ program.command('serve').description('HTTP only; run `parcours worker` for due w
   .action((o) => serve(loadConfig(), o, false));
 program.command('worker').description('due work only (sends, journeys, imports, jobs)')
   .action(() => serve(loadConfig(), {}, true, false));
+/** CLI commands use the running instance's embedded database when there is one (P-6). */
+const cliDb = (command: string) => openDb(loadConfig(), { join: true, command: `parcours ${command}` });
+
 program.command('migrate').description('apply database migrations and exit').action(async () => {
-  const db = await openDb(loadConfig());
+  const db = await cliDb('migrate');
   const applied = await migrate(db);
   console.log(applied.length ? `applied ${applied.join(', ')}` : 'database is up to date');
   await db.close();
 });
 program.command('user-password').argument('<email>').option('--password <password>', 'the new password (random when omitted)')
   .description("set a user's password").action(async (email: string, o: { password?: string }) => {
-    const db = await openDb(loadConfig());
+    const db = await cliDb('user-password');
     await migrate(db);
     const password = o.password ?? randomBytes(12).toString('base64url');
     await setPassword(db, email, password);
@@ -85,7 +89,7 @@ program.command('user-password').argument('<email>').option('--password <passwor
 program.command('api-key').requiredOption('--workspace <id>', 'workspace id').option('--name <name>', 'key name', 'cli')
   .addOption(new Option('--role <role>').choices(ROLES as unknown as string[]).default('admin'))
   .description('create an API key (printed once)').action(async (o: { workspace: string; name: string; role: Role }) => {
-    const db = await openDb(loadConfig());
+    const db = await cliDb('api-key');
     await migrate(db);
     const k = await createApiKey(db, new SystemClock(), Number(o.workspace), o.name, o.role);
     console.log(k.key);
@@ -93,7 +97,7 @@ program.command('api-key').requiredOption('--workspace <id>', 'workspace id').op
   });
 registerImportExportCommands(program);
 registerDemoCommand(program, async () => {
-  const db = await openDb(loadConfig());
+  const db = await cliDb('demo');
   await migrate(db);
   return db;
 });

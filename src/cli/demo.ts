@@ -7,7 +7,7 @@ import { sql, type Db } from '../db/index.ts';
 import { addMember, createApiKey, createWorkspace, findUserByEmail } from '../accounts/index.ts';
 import { ensureFirstWorkspace } from '../bootstrap.ts';
 import { createMessage } from '../messages/index.ts';
-import { createSegment, engagementSettings, recomputeEngagement } from '../segments/index.ts';
+import { createSegment, engagementSettings, recomputeWorkspace } from '../segments/index.ts';
 import { createFromTemplate } from '../journeys/templates.ts';
 import { transition } from '../journeys/index.ts';
 
@@ -95,7 +95,7 @@ export async function runDemo(db: Db, contacts: number, log: (s: string) => void
            ${now}::timestamptz - ((id * n) % 170) * interval '1 day', ${now}
       from contacts, generate_series(1, 3) n where workspace_id = ${w} and id % 3 = 0 and (id + n) % 2 = 0`);
   bar.update(88, { stage: 'engagement levels' });
-  await recomputeEngagement(db, w, now, engagementSettings({}));
+  await recomputeWorkspace(db, w, now, engagementSettings({}));
   bar.update(94, { stage: 'segments and journey' });
   await createSegment(ctx, w, { name: 'Gold plan on the newsletter', criteria: { all: [{ type: 'list', op: 'in', list_ids: [news] }, { type: 'field', field: 'plan', op: 'is', value: 'gold' }] } });
   await createSegment(ctx, w, { name: 'Bought in the last 30 days', criteria: { all: [{ type: 'purchase', op: 'has_purchased', within_days: 30 }] } });

@@ -27,8 +27,10 @@ function explain(err: unknown): Error {
   return new Error((lines.includes(err.message) ? lines : [err.message, ...lines]).join('\n'));
 }
 
-async function withApp<T>(fn: (app: App) => Promise<T>): Promise<T> {
-  const app = await createApp({ config: loadConfig(), clock: new SystemClock() });
+async function withApp<T>(command: string, fn: (app: App) => Promise<T>): Promise<T> {
+  // beside a running `parcours start`, its embedded database is used: what is written here is
+  // visible to it at once, and the data directory keeps one owner
+  const app = await createApp({ config: loadConfig(), clock: new SystemClock(), open: { join: true, command: `parcours ${command}` } });
   try {
     return await fn(app);
   } catch (err) {
@@ -70,7 +72,7 @@ interface ImportOptions {
  * shares the database it may take the job instead; this command then just follows it.
  */
 async function importFile(file: string, o: ImportOptions) {
-  await withApp(async (app) => {
+  await withApp('import', async (app) => {
     const { db, clock } = app.ctx;
     const ws = await workspaceOf(app, o.workspace);
     const size = statSync(file).size;
@@ -126,7 +128,7 @@ async function printErrors(app: App, ws: number, importId: number, lines: number
 }
 
 async function exportList(o: { list: string; fields?: string; out?: string; workspace?: string }) {
-  await withApp(async (app) => {
+  await withApp('export', async (app) => {
     const { db } = app.ctx;
     const ws = await workspaceOf(app, o.workspace);
     const listId = await findListByName(db, ws, o.list);

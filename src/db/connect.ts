@@ -1,8 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
 import pg from 'pg';
-import { PGlite } from '@electric-sql/pglite';
+import { reachOwner, socketUrl, startEmbedded, type Embedded } from './embedded/index.ts';
 import { Sql } from './sql.ts';
 import { isConnectionError, retrying } from './retry.ts';
 
@@ -47,6 +44,10 @@ export interface PostgresOptions {
   max?: number;
   /** How long a statement waits for the server to come back (restart, failover) before failing; 20 s by default. */
   reconnectMs?: number;
+  /** application_name of the connections (the embedded database serves `parcours-http…` first). */
+  appName?: string;
+  /** Which server this is: the embedded one allows one transaction at a time. */
+  kind?: Db['kind'];
 }
 
 /**
@@ -62,6 +63,7 @@ export async function connectPostgres(url: string, opts: PostgresOptions = {}): 
     connectionString: url,
     max: opts.max ?? 10,
     options: opts.schema ? `-c search_path=${opts.schema}` : undefined,
+    application_name: opts.appName,
     connectionTimeoutMillis: 10_000,
     keepAlive: true,
     types: {
@@ -105,7 +107,7 @@ export async function connectPostgres(url: string, opts: PostgresOptions = {}): 
   let opening: Promise<pg.Client> | undefined;
   let reconnectTimer: NodeJS.Timeout | undefined;
   const openListener = async (): Promise<pg.Client> => {
-    const c = new pg.Client({ connectionString: url, keepAlive: true });
+    const c = new pg.Client({ connectionString: url, keepAlive: true, application_name: opts.appName });
     c.on('error', () => {}); // followed by 'end', handled there
     c.on('notification', (n) => handlers.get(n.channel)?.forEach((h) => h(n.payload ?? '')));
     await c.connect();
@@ -154,7 +156,7 @@ export async function connectPostgres(url: string, opts: PostgresOptions = {}): 
   };
 
   return {
-    kind: 'postgres',
+    kind: opts.kind ?? 'postgres',
     query: (q, params) => withClient((c) => run(c, q, params)),
     tx: (fn) =>
       withClient(async (client) => {
@@ -191,58 +193,38 @@ export async function connectPostgres(url: string, opts: PostgresOptions = {}): 
   };
 }
 
-/**
- * A data directory PGlite has not initialised yet is initialised by a short-lived child
- * process: initdb runs in a WebAssembly instance of its own whose memory (~500 MB) this
- * process would keep for good (measured: 780 MB resident after a fresh start, 294 MB when
- * opening an initialised directory).
- */
-function initDataDir(dataDir: string) {
-  if (dataDir.includes('://') || existsSync(path.join(dataDir, 'PG_VERSION'))) return;
-  mkdirSync(dataDir, { recursive: true });
-  const script = `const { PGlite } = await import(process.argv[1]); const db = new PGlite(process.argv[2]); await db.waitReady; await db.close();`;
-  execFileSync(process.execPath, ['--input-type=module', '-e', script, import.meta.resolve('@electric-sql/pglite'), dataDir], { stdio: 'inherit' });
+export interface EmbeddedOptions {
+  sharedBuffers?: string;
+  /** The command this process runs, named in the lock so that others can say who holds the directory. */
+  command?: string;
+  /** Connections of this pool go before other clients' work (the API's pool). */
+  appName?: string;
+  max?: number;
 }
 
 /**
- * The embedded database. Its buffer cache lives in this process (WebAssembly memory that never
- * shrinks): 32 MB by default instead of PostgreSQL's 128 MB. Measured on a 200,000-row CSV
- * import (bench/import.ts): peak RSS 482 → 372 MB, 3,801 → 3,675 rows/s; pages it does not
- * hold are read back from the operating system's file cache.
+ * The embedded database (O-1): PGlite in a process of its own, reached over its Unix socket
+ * through the same pool as a PostgreSQL server. With a data directory that a live process
+ * already serves, this process becomes one more client of it when `join` is set (CLI commands),
+ * and fails with DataDirInUse otherwise (a second `start`). Without a directory: in memory.
+ *
+ * Its buffer cache lives in its process (WebAssembly memory that never shrinks): 32 MB by
+ * default instead of PostgreSQL's 128 MB. Measured on a 200,000-row CSV import
+ * (bench/import.ts): peak RSS 482 → 372 MB, 3,801 → 3,675 rows/s.
  */
-export async function connectPglite(dataDir?: string, opts: { sharedBuffers?: string } = {}): Promise<Db> {
-  if (dataDir) initDataDir(dataDir);
+export async function connectPglite(dataDir?: string, opts: EmbeddedOptions & { join?: boolean } = {}): Promise<Db & { embedded?: Embedded }> {
   const sharedBuffers = opts.sharedBuffers ?? '32MB';
   if (!/^[1-9][0-9]*(kB|MB|GB)$/.test(sharedBuffers)) throw new Error(`shared buffers: ${sharedBuffers} is not a size such as 32MB`);
-  const lite = new PGlite(dataDir, {
-    parsers: { [INT8]: toNumber, [NUMERIC]: toNumber, [DATE]: asText },
-    postgresqlconf: [`shared_buffers = ${sharedBuffers}`],
-  });
-  await lite.waitReady;
-  return wrapPglite(lite);
-}
-
-export function wrapPglite(lite: PGlite): Db {
-  const run = async <T>(c: Pick<PGlite, 'query' | 'exec'>, q: Sql | string, params?: unknown[]) => {
-    const { text, values } = toArgs(q, params);
-    if (values.length === 0) {
-      // simple protocol: allows several statements (migrations); the last result is returned
-      const all = await c.exec(text);
-      const last = all[all.length - 1];
-      return { rows: (last?.rows ?? []) as T[], rowCount: last?.affectedRows ?? last?.rows.length ?? 0 };
-    }
-    const r = await c.query<T>(text, values);
-    return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
-  };
+  const owner = dataDir && opts.join ? await reachOwner(dataDir) : null;
+  const embedded = owner ? undefined : await startEmbedded({ dataDir, sharedBuffers, command: opts.command ?? 'parcours' });
+  const socketDir = owner?.socketDir ?? embedded!.socketDir;
+  const db = await connectPostgres(socketUrl(socketDir), { max: opts.max ?? 10, appName: opts.appName, kind: 'pglite' });
   return {
-    kind: 'pglite',
-    query: (q, params) => run(lite, q, params),
-    tx: (fn) => lite.transaction((t) => fn({ query: (q, params) => run(t, q, params) })),
-    async listen(channel, fn) {
-      const unsub = await lite.listen(channel, fn);
-      return async () => unsub();
+    ...db,
+    embedded,
+    async close() {
+      await db.close();
+      await embedded?.stop();
     },
-    close: () => lite.close(),
   };
 }
-

@@ -51,9 +51,11 @@ export function engagementSettings(raw: unknown): EngagementSettings {
  * contact by two streaming aggregates. Then only the changes are written, each with a
  * history row. A contact whose emails all left the window goes back to everyone_else.
  */
-export async function recomputeEngagement(q: Queryable | Db, workspaceId: number, now: Date, s: EngagementSettings): Promise<EngagementResult> {
+export async function recomputeEngagement(q: Queryable | Db, workspaceId: number, now: Date, s: EngagementSettings, range?: ContactRange): Promise<EngagementResult> {
   // the temporary table lives in one session: given the pool, take one connection
-  if ('tx' in q) return q.tx((tx) => recomputeEngagement(tx, workspaceId, now, s));
+  if ('tx' in q) return q.tx((tx) => recomputeEngagement(tx, workspaceId, now, s, range));
+  const from = range?.from ?? 0;
+  const to = range?.to ?? Number.MAX_SAFE_INTEGER;
   const ws = workspaceId;
   const start = new Date(now.getTime() - s.window_days * 86_400_000);
   const cutoff = new Date(now.getTime() - SETTLE_MS);
@@ -82,7 +84,7 @@ export async function recomputeEngagement(q: Queryable | Db, workspaceId: number
                              where e.workspace_id = ${ws} and e.type in ('message.sent', 'message.bounced', 'message.opened', 'message.clicked')
                                -- opens and clicks follow their send: the window's start bounds every type
                                and e.occurred_at >= ${start}::timestamptz and e.occurred_at <= ${now}::timestamptz
-                               and e.contact_id is not null
+                               and e.contact_id between ${from}::bigint and ${to}::bigint
                              -- sorted here, on narrow rows, so both groupings below stream
                              order by 1, 2 offset 0) x
                      where delivery is not null
@@ -94,7 +96,8 @@ export async function recomputeEngagement(q: Queryable | Db, workspaceId: number
       select coalesce(l.contact_id, cur.contact_id) as contact_id, cur.contact_id is not null as old_row,
              coalesce(l.level, 'everyone_else') as level, coalesce(cur.level, 'everyone_else') as old
         from pg_temp.engagement_levels l
-        full join (select contact_id, level from contact_engagement where workspace_id = ${ws}) cur on cur.contact_id = l.contact_id),
+        full join (select contact_id, level from contact_engagement
+                    where workspace_id = ${ws} and contact_id between ${from}::bigint and ${to}::bigint) cur on cur.contact_id = l.contact_id),
     changed as (
       -- events outlive deleted contacts, which deleted_contacts lists (migration 015): a few
       -- ids to leave out instead of a million contacts to look up
@@ -181,16 +184,56 @@ export async function requestEngagementRecompute(q: Queryable, clock: Clock, wor
   return rows[0].id;
 }
 
+/** Contacts whose ids lie from `from` to `to`, both included. */
+export interface ContactRange {
+  from: number;
+  to: number;
+}
+
+/**
+ * Contacts per transaction on the embedded database, which runs one transaction at a time:
+ * 200,000 contacts in one would hold every request for its whole length (O-1). A contact's
+ * level depends on its own events only, so slices of contact ids give the same levels.
+ */
+export const EMBEDDED_SLICE = 10_000;
+
+/** The next slice of the workspace's contacts after `after`: `size` contacts, the rest when fewer. */
+async function nextSlice(q: Queryable, ws: number, after: number, size: number): Promise<ContactRange> {
+  const { rows } = await q.query<{ id: number }>(sql`
+    select id from contacts where workspace_id = ${ws} and id > ${after} order by id offset ${size - 1} limit 1`);
+  return { from: after + 1, to: rows[0]?.id ?? Number.MAX_SAFE_INTEGER };
+}
+
+/**
+ * Recomputes every contact of the workspace: in one statement on PostgreSQL (it may use parallel
+ * workers), in slices of EMBEDDED_SLICE contacts, one transaction each, on the embedded database.
+ * `finish` runs in the last transaction. Stopped between slices, it is simply run again: only
+ * changes are written.
+ */
+export async function recomputeWorkspace(db: Db, ws: number, now: Date, settings: EngagementSettings, finish?: (tx: Queryable, total: EngagementResult) => Promise<void>): Promise<EngagementResult> {
+  const total: EngagementResult = { changed: 0, changed_to: {}, settings };
+  let range: ContactRange = db.kind === 'postgres' ? { from: 0, to: Number.MAX_SAFE_INTEGER } : await nextSlice(db, ws, 0, EMBEDDED_SLICE);
+  for (;;) {
+    const last = range.to === Number.MAX_SAFE_INTEGER;
+    await db.tx(async (tx) => {
+      // one big aggregation: give it memory to hash in instead of spilling to disk
+      if (db.kind === 'postgres') await tx.query(`set local work_mem = '256MB'`);
+      const r = await recomputeEngagement(tx, ws, now, settings, range);
+      total.changed += r.changed;
+      for (const [level, n] of Object.entries(r.changed_to)) total.changed_to[level] = (total.changed_to[level] ?? 0) + n;
+      if (last) await finish?.(tx, total);
+    });
+    if (last) return total;
+    range = await nextSlice(db, ws, range.to, EMBEDDED_SLICE);
+  }
+}
+
 export const engagementJob: JobHandler = async (job, { db, clock }) => {
   const ws = job.workspace_id!;
-  return db.tx(async (tx) => {
-    const { rows } = await tx.query<{ settings: Record<string, unknown> }>(sql`select settings from workspaces where id = ${ws}`);
-    if (!rows[0]) return null;
-    // one big aggregation: give it memory to hash in instead of spilling to disk
-    if (db.kind === 'postgres') await tx.query(`set local work_mem = '256MB'`);
-    const result = await recomputeEngagement(tx, ws, clock.now(), engagementSettings(rows[0].settings.engagement));
-    await completeJob(tx, clock, job.id, result); // frees the unique key for the next daily run
+  const { rows } = await db.query<{ settings: Record<string, unknown> }>(sql`select settings from workspaces where id = ${ws}`);
+  if (!rows[0]) return null;
+  return recomputeWorkspace(db, ws, clock.now(), engagementSettings(rows[0].settings.engagement), async (tx, total) => {
+    await completeJob(tx, clock, job.id, total); // frees the unique key for the next daily run
     await ensureEngagementSchedule(tx, clock, ws);
-    return result;
   });
 };

@@ -37,6 +37,7 @@ export {
 } from './segments.ts';
 export {
   recomputeEngagement,
+  recomputeWorkspace,
   engagementSettings,
   engagementSummary,
   contactEngagement,

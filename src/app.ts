@@ -4,7 +4,7 @@ import { connectPglite, connectPostgres, migrate, readOwner, socketUrl, type Db 
 import { createLogger, type Logger } from './log.ts';
 import type { Ctx } from './context.ts';
 import { getOrCreateSecret } from './accounts/index.ts';
-import { advanceClock, drainDue, jobsSource, Worker, type DueSource, type JobHandler } from './queue/index.ts';
+import { advanceClock, drainDue, endJobLeases, jobsSource, Worker, type DueSource, type JobHandler } from './queue/index.ts';
 import { buildServer, type Router } from './http/server.ts';
 import { accountRoutes } from './accounts/routes.ts';
 import { contactRoutes } from './contacts/routes.ts';
@@ -14,7 +14,7 @@ import { fieldIndexJobHandlers } from './contacts/index.ts';
 import { ensureEngagementSchedules, segmentJobHandlers, segmentRoutes } from './segments/index.ts';
 import { messageRoutes } from './messages/routes.ts';
 import { journeyJobHandlers, journeyRoutes, journeySource, triggerSource } from './journeys/index.ts';
-import { deliveryRoutes, deliverySource, publicRoutes, transportsFor, type Transports } from './delivery/index.ts';
+import { deliveryRoutes, deliverySource, endSendingLeases, publicRoutes, transportsFor, type Transports } from './delivery/index.ts';
 import { integrationRoutes, webhookSource } from './integrations/index.ts';
 import { campaignJobHandlers, campaignRoutes } from './campaigns/index.ts';
 import { staticRoutes } from './http/static.ts';
@@ -58,7 +58,7 @@ export interface OpenOptions {
  */
 export async function openDb(config: Readonly<Config>, opts: OpenOptions = {}): Promise<Db> {
   if (config.databaseUrl) return connectPostgres(config.databaseUrl, { appName: opts.appName });
-  return connectPglite(config.dataDir, { sharedBuffers: config.pgliteSharedBuffers, ...opts });
+  return connectPglite(config.dataDir, { sharedBuffers: config.pgliteSharedBuffers, slowMs: config.pgliteSlowMs, ...opts });
 }
 
 /** A second pool on the same database, for the API: the embedded database serves it first. */
@@ -76,6 +76,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const db = opts.db ?? (await openDb(opts.config, opts.open));
   if (opts.migrate !== false) await migrate(db);
   const clock = opts.clock ?? new SystemClock();
+  if (!opts.db && (db as Db & { embedded?: unknown }).embedded) {
+    // this process just started the embedded database: whoever held a lease died with the last one
+    await endJobLeases(db, clock.now());
+    await endSendingLeases(db, clock.now());
+  }
   const secret = opts.config.secret ?? (await getOrCreateSecret(db));
   const ctx: Ctx = { db, clock, log, config: opts.config, secret };
 

@@ -19,6 +19,8 @@ const schema = z.object({
   PARCOURS_JOURNEY_BATCH: z.coerce.number().int().min(1).max(10000).default(2000),
   // the embedded database's buffer cache, in this process's memory
   PARCOURS_PGLITE_SHARED_BUFFERS: z.string().regex(/^[1-9][0-9]*(kB|MB|GB)$/, 'a size such as 32MB').default('32MB'),
+  // statements of the embedded database slower than this are logged (like log_min_duration_statement)
+  PARCOURS_PGLITE_SLOW_MS: z.coerce.number().int().min(0).optional(),
   // outbound webhooks may reach loopback and private addresses (tests, a trusted LAN)
   PARCOURS_WEBHOOKS_ALLOW_PRIVATE: z.enum(['true', 'false', '1', '0']).default('false'),
 });
@@ -38,6 +40,8 @@ export interface Config {
   journeyBatch: number;
   /** PGlite's shared_buffers (PostgreSQL syntax, e.g. 32MB). */
   pgliteSharedBuffers: string;
+  /** Embedded statements slower than this (ms) are logged; none when unset. */
+  pgliteSlowMs?: number;
   webhooksAllowPrivate: boolean;
 }
 
@@ -63,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     workerBatch: e.PARCOURS_WORKER_BATCH,
     journeyBatch: e.PARCOURS_JOURNEY_BATCH,
     pgliteSharedBuffers: e.PARCOURS_PGLITE_SHARED_BUFFERS,
+    pgliteSlowMs: e.PARCOURS_PGLITE_SLOW_MS,
     webhooksAllowPrivate: e.PARCOURS_WEBHOOKS_ALLOW_PRIVATE === 'true' || e.PARCOURS_WEBHOOKS_ALLOW_PRIVATE === '1',
   });
 }

@@ -6,6 +6,7 @@ import { SystemClock } from '../clock.ts';
 import { sql, type Db } from '../db/index.ts';
 import { addMember, createApiKey, createWorkspace, findUserByEmail } from '../accounts/index.ts';
 import { ensureFirstWorkspace } from '../bootstrap.ts';
+import { contactSlices } from '../contacts/index.ts';
 import { createMessage } from '../messages/index.ts';
 import { createSegment, engagementSettings, recomputeWorkspace } from '../segments/index.ts';
 import { createFromTemplate } from '../journeys/templates.ts';
@@ -41,7 +42,9 @@ export async function runDemo(db: Db, contacts: number, log: (s: string) => void
       (${w}, 'Newsletter', 'Monthly news', ${now}), (${w}, 'Promotions', 'Offers and sales', ${now}), (${w}, 'VIP', 'Best customers', ${now})
     returning id, name`);
   const [news, promo, vip] = lists.rows.map((l) => l.id);
-  const chunk = 200_000;
+  // the embedded database runs one statement at a time: small ones, so the app beside it answers (O-1)
+  const chunk = db.kind === 'postgres' ? 200_000 : 1_000;
+  const slice = 2_000;
   for (let from = 1; from <= contacts; from += chunk) {
     const to = Math.min(contacts, from + chunk - 1);
     // memberships and tags in the statement that creates their contacts: no one else sees those
@@ -79,21 +82,25 @@ export async function runDemo(db: Db, contacts: number, log: (s: string) => void
   // six monthly newsletters: sent to subscribers; opens and clicks follow a stable per-contact propensity
   for (const [k, m] of messages.entries()) {
     const sentAt = new Date(now.getTime() - (6 - k) * 28 * 86_400_000);
-    await db.query(sql`
-      with r as (select id, (id * 2654435761 % 1000) as p from contacts where workspace_id = ${w} and id % 5 <> 0)
-      insert into events (workspace_id, contact_id, type, data, occurred_at, created_at)
-      select ${w}::bigint, id, t, jsonb_build_object('message_id', ${m}::bigint, 'channel', 'email', 'delivery_id', ${m}::bigint * 1000000000 + id) || case when t = 'message.clicked' then jsonb_build_object('url', 'https://maison.example/' || ${k}::int) else '{}' end,
-             ${sentAt}::timestamptz + case t when 'message.sent' then interval '0' else (id % 48) * interval '1 hour' end, ${now}
-        from r, lateral (values ('message.sent'), (case when p < 400 + ${k * 20} then 'message.opened' end), (case when p < 80 then 'message.clicked' end)) v(t)
-       where t is not null`);
+    for await (const { from, to } of contactSlices(db, w, slice)) {
+      await db.query(sql`
+        with r as (select id, (id * 2654435761 % 1000) as p from contacts where workspace_id = ${w} and id % 5 <> 0 and id between ${from} and ${to})
+        insert into events (workspace_id, contact_id, type, data, occurred_at, created_at)
+        select ${w}::bigint, id, t, jsonb_build_object('message_id', ${m}::bigint, 'channel', 'email', 'delivery_id', ${m}::bigint * 1000000000 + id) || case when t = 'message.clicked' then jsonb_build_object('url', 'https://maison.example/' || ${k}::int) else '{}' end,
+               ${sentAt}::timestamptz + case t when 'message.sent' then interval '0' else (id % 48) * interval '1 hour' end, ${now}
+          from r, lateral (values ('message.sent'), (case when p < 400 + ${k * 20} then 'message.opened' end), (case when p < 80 then 'message.clicked' end)) v(t)
+         where t is not null`);
+    }
     bar.update(40 + (k + 1) * 7, { stage: `engagement: newsletter ${k + 1} of 6` });
   }
-  await db.query(sql`
-    insert into events (workspace_id, contact_id, type, data, occurred_at, created_at)
-    select ${w}::bigint, id, 'purchase', jsonb_build_object('order_id', 'D' || id || '-' || n, 'total', 20 + (id * n % 180), 'currency', 'EUR',
-           'items', jsonb_build_array(jsonb_build_object('product_id', 'P' || (id % 40), 'sku', 'SKU-' || (id % 40), 'name', 'Product ' || (id % 40), 'quantity', 1, 'price', 20 + (id * n % 180)))),
-           ${now}::timestamptz - ((id * n) % 170) * interval '1 day', ${now}
-      from contacts, generate_series(1, 3) n where workspace_id = ${w} and id % 3 = 0 and (id + n) % 2 = 0`);
+  for await (const { from, to } of contactSlices(db, w, slice)) {
+    await db.query(sql`
+      insert into events (workspace_id, contact_id, type, data, occurred_at, created_at)
+      select ${w}::bigint, id, 'purchase', jsonb_build_object('order_id', 'D' || id || '-' || n, 'total', 20 + (id * n % 180), 'currency', 'EUR',
+             'items', jsonb_build_array(jsonb_build_object('product_id', 'P' || (id % 40), 'sku', 'SKU-' || (id % 40), 'name', 'Product ' || (id % 40), 'quantity', 1, 'price', 20 + (id * n % 180)))),
+             ${now}::timestamptz - ((id * n) % 170) * interval '1 day', ${now}
+        from contacts, generate_series(1, 3) n where workspace_id = ${w} and id % 3 = 0 and (id + n) % 2 = 0 and id between ${from} and ${to}`);
+  }
   bar.update(88, { stage: 'engagement levels' });
   await recomputeWorkspace(db, w, now, engagementSettings({}));
   bar.update(94, { stage: 'segments and journey' });

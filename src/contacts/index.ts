@@ -6,3 +6,4 @@ export { addTags, removeTags, listTags, renameTag, checkTag } from './tags.ts';
 export { setConsent, consentHistory, EMAIL_STATUSES, SMS_STATUSES, type Channel } from './consent.ts';
 export { trackEvents, type TrackInput } from './track.ts';
 export { normalizeContact, isEmail, STANDARD_FIELDS, type FieldDef, type FieldType } from './validate.ts';
+export { contactSlices, ALL_CONTACTS, EMBEDDED_SLICE, type ContactRange } from './slices.ts';

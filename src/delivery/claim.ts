@@ -1,4 +1,4 @@
-import { sql, type Db } from '../db/index.ts';
+import { sql, type Db, type Queryable } from '../db/index.ts';
 import type { DeliveryRow } from './compose.ts';
 
 /**
@@ -31,6 +31,16 @@ export async function markInDoubt(db: Db, now: Date): Promise<number> {
     update deliveries set status = 'in_doubt', updated_at = ${now}, locked_until = null,
            last_error = 'the worker stopped while sending: not retried, to never send twice'
      where status = 'sending' and locked_until <= ${now}`);
+  return r.rowCount;
+}
+
+/**
+ * Ends at `now` the leases of deliveries being sent by processes known to be gone: the embedded
+ * database's new owner has no other client, so whoever claimed them died with the old one. They
+ * turn in_doubt at the sender's next pass, not after the 5-minute lease.
+ */
+export async function endSendingLeases(q: Queryable, now: Date): Promise<number> {
+  const r = await q.query(sql`update deliveries set locked_until = ${now} where status = 'sending' and locked_until > ${now}`);
   return r.rowCount;
 }
 

@@ -75,6 +75,16 @@ export async function completeJob(q: Queryable, clock: Clock, jobId: number, res
      where id = ${jobId} and status = 'running'`);
 }
 
+/**
+ * Ends at `now` the leases of running jobs whose workers are known to be gone (the embedded
+ * database's new owner: every earlier client died with the old one), so that they run again at
+ * once instead of after their lease (an import killed mid-way resumes from its checkpoint).
+ */
+export async function endJobLeases(q: Queryable, now: Date): Promise<number> {
+  const r = await q.query(sql`update jobs set locked_until = ${now} where status = 'running' and locked_until > ${now}`);
+  return r.rowCount;
+}
+
 /** Saves a checkpoint and extends the lease; call it in the transaction that did the work. */
 export async function checkpointJob(q: Queryable, clock: Clock, jobId: number, progress: unknown, leaseMs: number) {
   await q.query(sql`

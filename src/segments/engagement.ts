@@ -3,6 +3,7 @@ import { sql, type Db, type Queryable } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import { completeJob, enqueue, type JobHandler } from '../queue/index.ts';
 import { ENGAGEMENT_LEVELS, type EngagementLevel } from './schema.ts';
+import { ALL_CONTACTS, contactSlices, type ContactRange } from '../contacts/index.ts';
 
 /**
  * Engagement levels (S-2, S-3), from delivered marketing emails in a window, excluding
@@ -184,37 +185,17 @@ export async function requestEngagementRecompute(q: Queryable, clock: Clock, wor
   return rows[0].id;
 }
 
-/** Contacts whose ids lie from `from` to `to`, both included. */
-export interface ContactRange {
-  from: number;
-  to: number;
-}
-
-/**
- * Contacts per transaction on the embedded database, which runs one transaction at a time:
- * 200,000 contacts in one would hold every request for its whole length (O-1). A contact's
- * level depends on its own events only, so slices of contact ids give the same levels.
- */
-export const EMBEDDED_SLICE = 10_000;
-
-/** The next slice of the workspace's contacts after `after`: `size` contacts, the rest when fewer. */
-async function nextSlice(q: Queryable, ws: number, after: number, size: number): Promise<ContactRange> {
-  const { rows } = await q.query<{ id: number }>(sql`
-    select id from contacts where workspace_id = ${ws} and id > ${after} order by id offset ${size - 1} limit 1`);
-  return { from: after + 1, to: rows[0]?.id ?? Number.MAX_SAFE_INTEGER };
-}
-
 /**
  * Recomputes every contact of the workspace: in one statement on PostgreSQL (it may use parallel
- * workers), in slices of EMBEDDED_SLICE contacts, one transaction each, on the embedded database.
+ * workers), in slices of contacts, one transaction each, on the embedded database (a contact's
+ * level depends on its own events only, so slices give the same levels).
  * `finish` runs in the last transaction. Stopped between slices, it is simply run again: only
  * changes are written.
  */
 export async function recomputeWorkspace(db: Db, ws: number, now: Date, settings: EngagementSettings, finish?: (tx: Queryable, total: EngagementResult) => Promise<void>): Promise<EngagementResult> {
   const total: EngagementResult = { changed: 0, changed_to: {}, settings };
-  let range: ContactRange = db.kind === 'postgres' ? { from: 0, to: Number.MAX_SAFE_INTEGER } : await nextSlice(db, ws, 0, EMBEDDED_SLICE);
-  for (;;) {
-    const last = range.to === Number.MAX_SAFE_INTEGER;
+  for await (const range of contactSlices(db, ws)) {
+    const last = range.to === ALL_CONTACTS.to;
     await db.tx(async (tx) => {
       // one big aggregation: give it memory to hash in instead of spilling to disk
       if (db.kind === 'postgres') await tx.query(`set local work_mem = '256MB'`);
@@ -223,9 +204,8 @@ export async function recomputeWorkspace(db: Db, ws: number, now: Date, settings
       for (const [level, n] of Object.entries(r.changed_to)) total.changed_to[level] = (total.changed_to[level] ?? 0) + n;
       if (last) await finish?.(tx, total);
     });
-    if (last) return total;
-    range = await nextSlice(db, ws, range.to, EMBEDDED_SLICE);
   }
+  return total;
 }
 
 export const engagementJob: JobHandler = async (job, { db, clock }) => {

@@ -11,8 +11,9 @@ import net from 'node:net';
  * is not idle (an open transaction, or an extended-protocol exchange not yet synced) keeps the
  * backend until it is; LISTEN is kept per client and notifications are routed to the listeners.
  * Clients named `parcours-http…` (the API's pool) go before the others, so a request waits for at
- * most the unit that is running, not for the worker's queue; a waiting background unit older than
- * `agingMs` goes first, so none starves.
+ * most the unit that is running, not for the worker's queue, and for `graceMs` after each of their
+ * units the session waits for their next one; a waiting background unit older than `agingMs`
+ * goes first, so none starves.
  */
 export interface Backend {
   /** Runs complete frontend messages; returns the backend's messages. One call at a time. */
@@ -65,9 +66,13 @@ export class ProtocolMux {
   private listening = new Map<string, Set<Client>>();
   private startup?: Buffer;
   private stopped = false;
+  private lastApiUnit = -Infinity;
   readonly stats: MuxStats = { clients: 0, queued: 0, units: 0, maxUnitMs: 0 };
 
-  constructor(private backend: Backend, private opts: { agingMs?: number; onFatal?: (err: unknown) => void; now?: () => number } = {}) {}
+  constructor(
+    private backend: Backend,
+    private opts: { agingMs?: number; graceMs?: number; onFatal?: (err: unknown) => void; now?: () => number; slowMs?: number; onSlow?: (ms: number, sql: string) => void } = {},
+  ) {}
 
   /** Opens the backend's session once; every client is then answered with its greeting. */
   async listen(path: string): Promise<void> {
@@ -169,16 +174,20 @@ export class ProtocolMux {
     return true;
   }
 
-  private next(): Unit | undefined {
+  /**
+   * The holder's next unit; else the oldest from the API's pool; else, unless `apiFirst`, the
+   * oldest of all. A background unit that waited longer than `agingMs` goes first regardless.
+   */
+  private next(apiFirst: boolean): Unit | undefined {
     if (this.holder) {
       const i = this.queue.findIndex((u) => u.client === this.holder);
       return i < 0 ? undefined : this.queue.splice(i, 1)[0];
     }
     if (this.queue.length === 0) return undefined;
-    const oldest = this.queue[0];
-    const aged = this.now() - oldest.at > (this.opts.agingMs ?? 1000);
-    const i = aged ? 0 : Math.max(0, this.queue.findIndex((u) => u.high));
-    return this.queue.splice(i, 1)[0];
+    if (this.now() - this.queue[0].at > (this.opts.agingMs ?? 1000)) return this.queue.shift();
+    const i = this.queue.findIndex((u) => u.high);
+    if (i >= 0) return this.queue.splice(i, 1)[0];
+    return apiFirst ? undefined : this.queue.shift();
   }
 
   private pump() {
@@ -186,9 +195,17 @@ export class ProtocolMux {
     this.running = true;
     void (async () => {
       try {
-        for (let unit = this.next(); unit; unit = this.next()) {
-          this.stats.queued = this.queue.length;
-          await this.run(unit);
+        for (;;) {
+          // a request of the API's pool usually sends its next statement right after this one's
+          // answer: for a few ms the session waits for it rather than start a background unit
+          const grace = (this.opts.graceMs ?? 10) - (this.now() - this.lastApiUnit);
+          const unit = this.next(grace > 0);
+          if (unit) {
+            this.stats.queued = this.queue.length;
+            await this.run(unit);
+            if (unit.high && unit.client) this.lastApiUnit = this.now();
+          } else if (grace > 0 && this.queue.length > 0) await new Promise((r) => setTimeout(r, grace));
+          else break;
         }
       } catch (err) {
         this.opts.onFatal?.(err);
@@ -220,6 +237,7 @@ export class ProtocolMux {
       if (client?.closed && client.holding) await this.release(client);
     }
     const ms = this.now() - started;
+    if (unit.bytes && this.opts.onSlow && ms >= (this.opts.slowMs ?? Infinity)) this.opts.onSlow(ms, statementText(unit.bytes));
     this.stats.units++;
     if (ms > this.stats.maxUnitMs) this.stats.maxUnitMs = ms;
   }
@@ -276,6 +294,22 @@ function splitOutput(out: Buffer): { forClient: Buffer; notifications: Buffer[];
   if (notifications.length === 0) return { forClient: out, notifications, status };
   parts.push(out.subarray(keepFrom));
   return { forClient: Buffer.concat(parts), notifications, status };
+}
+
+/** The SQL of a unit's Query or Parse message, for the slow-statement log. */
+function statementText(bytes: Buffer): string {
+  let i = 0;
+  while (i + 5 <= bytes.length) {
+    const type = String.fromCharCode(bytes[i]);
+    const len = bytes.readInt32BE(i + 1) + 1;
+    if (type === 'Q') return bytes.subarray(i + 5, i + len - 1).toString('utf8');
+    if (type === 'P') {
+      const nameEnd = bytes.indexOf(0, i + 5);
+      return bytes.subarray(nameEnd + 1, bytes.indexOf(0, nameEnd + 1)).toString('utf8');
+    }
+    i += len;
+  }
+  return '';
 }
 
 function startupParams(body: Buffer): Record<string, string> {

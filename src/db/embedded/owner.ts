@@ -25,6 +25,8 @@ export interface OwnerArgs {
   /** Data directory; none for an in-memory database (tests). */
   dataDir?: string;
   sharedBuffers: string;
+  /** Statements slower than this are logged to stderr (ms; none when absent). */
+  slowMs?: number;
   command: string;
   appPid: number;
 }
@@ -82,6 +84,8 @@ async function main(args: OwnerArgs) {
       // syncToFs does nothing on the node and memory file systems: PGlite writes through at once
       { exec: (m) => db.execProtocolRaw(m, { syncToFs: false }) },
       {
+        slowMs: args.slowMs,
+        onSlow: (ms, text) => console.error(`embedded database: ${Math.round(ms)} ms for ${text.replace(/\s+/g, ' ').slice(0, 300)}`),
         onFatal: (err) => {
           console.error('embedded database failed:', err);
           void stop(1);

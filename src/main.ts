@@ -7,6 +7,7 @@ import { ensureFirstWorkspace } from './bootstrap.ts';
 import { createApiKey, ROLES, setPassword, type Role } from './accounts/index.ts';
 import { registerImportExportCommands } from './cli/import-export.ts';
 import { registerDemoCommand } from './cli/demo.ts';
+import { registerBackupCommands } from './cli/backup.ts';
 import { randomBytes } from 'node:crypto';
 
 function clockFrom(opts: { clock?: string; startAt?: string }): Clock {
@@ -96,6 +97,7 @@ program.command('api-key').requiredOption('--workspace <id>', 'workspace id').op
     await db.close();
   });
 registerImportExportCommands(program);
+registerBackupCommands(program);
 registerDemoCommand(program, async () => {
   const db = await cliDb('demo');
   await migrate(db);

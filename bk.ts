@@ -1,0 +1,11 @@
+import { startParcours, runParcours, api } from '/work/main/test/app-process.ts';
+const app = await startParcours('/tmp/bk/a');
+await api(app.url, app.key!, 'POST', '/api/v1/lists', { name: 'N' });
+await api(app.url, app.key!, 'POST', '/api/v1/contacts', { email: 'a@example.com', list_ids: [1] });
+const b = await runParcours('/tmp/bk/a', ['backup', '/tmp/bk/x.gz']);
+console.log('backup', b.code, b.stdout, b.stderr.slice(-500));
+await app.stop();
+const r = await runParcours('/tmp/bk/b', ['restore', '/tmp/bk/x.gz']);
+console.log('restore', r.code, r.stdout, r.stderr.slice(-500));
+const r2 = await runParcours('/tmp/bk/b', ['restore', '/tmp/bk/x.gz']);
+console.log('restore again', r2.code, r2.stdout, r2.stderr.slice(-300));

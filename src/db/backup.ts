@@ -154,6 +154,9 @@ export async function restore(db: Db, file: string, opts: { force?: boolean } = 
       await dropEverything(tx);
     }
     await applyMigrations(tx, header.migrations); // the schema the backup was taken with
+    // rows the migrations seed (cursors, defaults) are the backup's to give
+    const all = await tablesInOrder(tx);
+    if (all.length) await tx.query(`truncate ${all.map(ident).join(', ')}`);
     const counts: Record<string, number> = {};
     let table: string | null = null;
     let columns = '';

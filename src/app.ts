@@ -1,6 +1,6 @@
 import type { Config } from './config.ts';
 import { ManualClock, SystemClock, type Clock } from './clock.ts';
-import { connectPglite, connectPostgres, migrate, readOwner, socketUrl, type Db } from './db/index.ts';
+import { connectPglite, connectPostgres, migrate, type Db } from './db/index.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { Ctx } from './context.ts';
 import { getOrCreateSecret } from './accounts/index.ts';
@@ -61,14 +61,6 @@ export async function openDb(config: Readonly<Config>, opts: OpenOptions = {}): 
   return connectPglite(config.dataDir, { sharedBuffers: config.pgliteSharedBuffers, slowMs: config.pgliteSlowMs, ...opts });
 }
 
-/** A second pool on the same database, for the API: the embedded database serves it first. */
-async function httpPool(config: Readonly<Config>, db: Db): Promise<Db> {
-  if (config.databaseUrl) return connectPostgres(config.databaseUrl, { appName: 'parcours-http' });
-  const embedded = (db as Db & { embedded?: { socketDir: string } }).embedded;
-  const owner = embedded ?? readOwner(config.dataDir);
-  if (!owner) throw new Error('the embedded database is not running');
-  return connectPostgres(socketUrl(owner.socketDir), { appName: 'parcours-http', kind: 'pglite' });
-}
 
 /** Wires the database, the clock and the modules as plain objects; nothing starts by itself. */
 export async function createApp(opts: AppOptions): Promise<App> {
@@ -109,7 +101,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       if (server) return server;
       // requests go through a pool of their own, which the embedded database serves before the
       // worker's queue (O-1); a database given by the caller (tests) serves both
-      httpDb ??= opts.db ?? (await httpPool(opts.config, db));
+      httpDb ??= opts.db ?? (await connectPostgres(db.url, { appName: 'parcours-http', kind: db.kind }));
       const web: Ctx = { ...ctx, db: httpDb };
       server = await buildServer(web, [
         accountRoutes(web),

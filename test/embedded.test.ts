@@ -26,6 +26,14 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 6
   }
 }
 
+/** Uploads `rows` generated rows and starts their import into a new list, through the API. */
+async function startImport(app: Awaited<ReturnType<typeof startParcours>>, rows: number, prefix: string) {
+  const list = await api(app.url, app.key!, 'POST', '/api/v1/lists', { name: prefix });
+  const up = await api(app.url, app.key!, 'POST', '/api/v1/imports/upload', csv(rows, prefix), 'text/csv');
+  const imp = await api(app.url, app.key!, 'POST', '/api/v1/imports', { upload_id: up.body.upload_id, mapping: up.body.suggested_mapping, list_ids: [list.body.id] });
+  return { listId: list.body.id as number, importId: imp.body.id as number };
+}
+
 describe.skipIf(!!PG_URL)('embedded database beside its users (O-1, P-6)', () => {
   it('runs the README tour: a CLI import beside `parcours start` is seen at once, and kept across a restart', async () => {
     const data = path.join(dir, 'tour');
@@ -77,12 +85,10 @@ describe.skipIf(!!PG_URL)('embedded database beside its users (O-1, P-6)', () =>
     const data = path.join(dir, 'progress');
     const app = await startParcours(data);
     try {
-      const list = await api(app.url, app.key!, 'POST', '/api/v1/lists', { name: 'P' });
-      const up = await api(app.url, app.key!, 'POST', '/api/v1/imports/upload', csv(30_000, 'prog'), 'text/csv');
-      const imp = await api(app.url, app.key!, 'POST', '/api/v1/imports', { upload_id: up.body.upload_id, mapping: up.body.suggested_mapping, list_ids: [list.body.id] });
+      const { importId } = await startImport(app, 30_000, 'prog');
       const seen = new Set<number>();
       await waitFor('the import', async () => {
-        const s = await api(app.url, app.key!, 'GET', `/api/v1/imports/${imp.body.id}`);
+        const s = await api(app.url, app.key!, 'GET', `/api/v1/imports/${importId}`);
         seen.add(s.body.progress);
         return s.body.status === 'done' ? true : undefined;
       });
@@ -96,10 +102,8 @@ describe.skipIf(!!PG_URL)('embedded database beside its users (O-1, P-6)', () =>
     it(`resumes an import after SIGKILL of ${killed}: the directory opens, every row once`, async () => {
       const data = path.join(dir, `kill-${killed.length}`);
       const app = await startParcours(data);
-      const list = await api(app.url, app.key!, 'POST', '/api/v1/lists', { name: 'K' });
-      const up = await api(app.url, app.key!, 'POST', '/api/v1/imports/upload', csv(40_000, 'kill'), 'text/csv');
-      const imp = await api(app.url, app.key!, 'POST', '/api/v1/imports', { upload_id: up.body.upload_id, mapping: up.body.suggested_mapping, list_ids: [list.body.id] });
-      await waitFor('some rows', async () => ((await api(app.url, app.key!, 'GET', `/api/v1/imports/${imp.body.id}`)).body.rows_done >= 5000 ? true : undefined));
+      const { listId, importId } = await startImport(app, 40_000, 'kill');
+      await waitFor('some rows', async () => ((await api(app.url, app.key!, 'GET', `/api/v1/imports/${importId}`)).body.rows_done >= 5000 ? true : undefined));
       const { pid } = lockOf(data);
       if (killed.includes('database')) process.kill(pid, 'SIGKILL');
       await app.stop('SIGKILL');
@@ -115,11 +119,11 @@ describe.skipIf(!!PG_URL)('embedded database beside its users (O-1, P-6)', () =>
       try {
         const key = (await runParcours(data, ['api-key', '--workspace', '1'])).stdout.trim();
         const done = await waitFor('the import to resume and end', async () => {
-          const s = await api(again.url, key, 'GET', `/api/v1/imports/${imp.body.id}`);
+          const s = await api(again.url, key, 'GET', `/api/v1/imports/${importId}`);
           return s.body.status === 'done' ? s.body : undefined;
         });
         expect(done).toMatchObject({ rows_done: 40_000, created: 40_000 });
-        const l = await api(again.url, key, 'GET', `/api/v1/lists/${list.body.id}`);
+        const l = await api(again.url, key, 'GET', `/api/v1/lists/${listId}`);
         expect(l.body.member_count).toBe(40_000);
       } finally {
         await again.stop();

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { openDb } from '../app.ts';
-import { backup, DataDirInUse, describeOwner, readOwner, restore, RestoreRefused, sql, type Db } from '../db/index.ts';
+import { backup, DataDirInUse, readOwner, restore, RestoreRefused, sql } from '../db/index.ts';
 import { syncFieldIndexes } from '../contacts/index.ts';
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -32,13 +32,7 @@ async function restoreFrom(file: string, o: { force?: boolean }) {
     const owner = readOwner(config.dataDir);
     if (owner) throw new DataDirInUse(config.dataDir, owner, 'stop it before restoring into its directory');
   }
-  let db: Db;
-  try {
-    db = await openDb(config, { command: 'parcours restore' });
-  } catch (err) {
-    if (err instanceof DataDirInUse) throw new Error(`${err.message} (${describeOwner(err.owner)})`);
-    throw err;
-  }
+  const db = await openDb(config, { command: 'parcours restore' });
   try {
     const started = performance.now();
     const r = await restore(db, file, { force: o.force });

@@ -123,10 +123,13 @@ export async function isEmpty(q: Queryable): Promise<boolean> {
 /** Drops every table, sequence, view and function of the current schema (restore --force). */
 async function dropEverything(q: Queryable) {
   const { rows } = await q.query<{ kind: string; name: string }>(`
-    select case c.relkind when 'v' then 'view' when 'm' then 'materialized view' when 'S' then 'sequence' else 'table' end as kind, c.relname as name
+    select case c.relkind when 'v' then 'view' when 'm' then 'materialized view' when 'S' then 'sequence' else 'table' end as kind, c.relname as name,
+           case c.relkind when 'S' then 2 else 1 end as pass
       from pg_class c where c.relnamespace = current_schema()::regnamespace and c.relkind in ('r', 'p', 'v', 'm', 'S') and not c.relispartition
     union all
-    select 'function', p.oid::regprocedure::text from pg_proc p where p.pronamespace = current_schema()::regnamespace`);
+    select 'function', p.oid::regprocedure::text, 3 from pg_proc p where p.pronamespace = current_schema()::regnamespace
+    -- tables first: they take their identity columns' sequences with them
+    order by pass`);
   for (const r of rows) await q.query(`drop ${r.kind} if exists ${r.kind === 'function' ? r.name : ident(r.name)} cascade`);
 }
 

@@ -15,6 +15,8 @@ export interface Queryable {
 
 export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';
+  /** Where another pool of this process reaches the same database (the API's own pool). */
+  readonly url: string;
   /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
   tx<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Calls `fn` on every NOTIFY on `channel`; returns an unsubscribe function. */
@@ -157,6 +159,7 @@ export async function connectPostgres(url: string, opts: PostgresOptions = {}): 
 
   return {
     kind: opts.kind ?? 'postgres',
+    url: opts.schema ? schemaUrl(url, opts.schema) : url,
     query: (q, params) => withClient((c) => run(c, q, params)),
     tx: (fn) =>
       withClient(async (client) => {

@@ -23,8 +23,6 @@ export function describeOwner(o: Owner): string {
 export interface Embedded {
   /** Directory of the socket `.s.PGSQL.5432`: a libpq/pg `host`. */
   socketDir: string;
-  /** The database process's counters and memory. */
-  stats(): Promise<{ clients: number; queued: number; units: number; maxUnitMs: number; rss: number }>;
   stop(): Promise<void>;
   readonly pid: number;
 }
@@ -40,8 +38,6 @@ export async function startEmbedded(opts: { dataDir?: string; sharedBuffers: str
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'advanced',
   });
-  const waiting = new Map<number, (m: OwnerReply & { type: 'done' }) => void>();
-  let nextId = 1;
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const first = await new Promise<OwnerReply>((resolve, reject) => {
     child.once('message', (m: OwnerReply) => resolve(m));
@@ -50,11 +46,8 @@ export async function startEmbedded(opts: { dataDir?: string; sharedBuffers: str
   if (first.type === 'owned') throw new DataDirInUse(opts.dataDir!, first.owner);
   if (first.type !== 'ready') {
     child.kill('SIGKILL');
-    throw new Error(`the embedded database did not start: ${first.type === 'failed' ? first.message : first.type}`);
+    throw new Error(`the embedded database did not start: ${first.message}`);
   }
-  child.on('message', (m: OwnerReply) => {
-    if (m.type === 'done') waiting.get(m.id)?.(m);
-  });
   // the app must not wait for its database process to exit on its own
   child.unref();
   (child as unknown as { channel?: { unref(): void } }).channel?.unref();
@@ -62,12 +55,6 @@ export async function startEmbedded(opts: { dataDir?: string; sharedBuffers: str
   return {
     socketDir: first.socketDir,
     pid: child.pid!,
-    stats: () =>
-      new Promise((resolve, reject) => {
-        const id = nextId++;
-        waiting.set(id, (m) => (waiting.delete(id), m.error ? reject(new Error(m.error)) : resolve(m.result as never)));
-        ask({ type: 'stats', id });
-      }),
     async stop() {
       if (child.exitCode !== null) return;
       ask({ type: 'stop' });

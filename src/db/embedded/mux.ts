@@ -49,14 +49,6 @@ class Client {
   constructor(readonly socket: net.Socket, public high = false) {}
 }
 
-export interface MuxStats {
-  clients: number;
-  queued: number;
-  /** Units run, and how long the slowest took (ms). */
-  units: number;
-  maxUnitMs: number;
-}
-
 export class ProtocolMux {
   private server = net.createServer((s) => this.accept(s));
   private clients = new Set<Client>();
@@ -67,7 +59,6 @@ export class ProtocolMux {
   private startup?: Buffer;
   private stopped = false;
   private lastApiUnit = -Infinity;
-  readonly stats: MuxStats = { clients: 0, queued: 0, units: 0, maxUnitMs: 0 };
 
   constructor(
     private backend: Backend,
@@ -102,7 +93,6 @@ export class ProtocolMux {
     if (this.stopped) return void socket.destroy();
     const client = new Client(socket);
     this.clients.add(client);
-    this.stats.clients = this.clients.size;
     socket.on('data', (d) => this.onData(client, d));
     socket.on('error', () => {});
     socket.on('close', () => this.drop(client));
@@ -140,7 +130,6 @@ export class ProtocolMux {
       if (UNIT_END.has(type)) {
         this.queue.push({ client, bytes: Buffer.concat(client.pending), high: client.high, at: this.now() });
         client.pending = [];
-        this.stats.queued = this.queue.length;
         this.pump();
       }
     }
@@ -201,8 +190,7 @@ export class ProtocolMux {
           const grace = (this.opts.graceMs ?? 10) - (this.now() - this.lastApiUnit);
           const unit = this.next(grace > 0);
           if (unit) {
-            this.stats.queued = this.queue.length;
-            await this.run(unit);
+                await this.run(unit);
             if (unit.high && unit.client) this.lastApiUnit = this.now();
           } else if (grace > 0 && this.queue.length > 0) await new Promise((r) => setTimeout(r, grace));
           else break;
@@ -238,8 +226,6 @@ export class ProtocolMux {
     }
     const ms = this.now() - started;
     if (unit.bytes && this.opts.onSlow && ms >= (this.opts.slowMs ?? Infinity)) this.opts.onSlow(ms, statementText(unit.bytes));
-    this.stats.units++;
-    if (ms > this.stats.maxUnitMs) this.stats.maxUnitMs = ms;
   }
 
   private notify(n: Buffer) {
@@ -251,8 +237,7 @@ export class ProtocolMux {
 
   /** A client gone while holding the session: end its exchange and roll its transaction back. */
   private async release(client: Client) {
-    let out = splitOutput(Buffer.from(await this.backend.exec(syncMessage())));
-    if (out.status !== 'I') out = splitOutput(Buffer.from(await this.backend.exec(queryMessage('ROLLBACK'))));
+    if (splitOutput(Buffer.from(await this.backend.exec(syncMessage()))).status !== 'I') await this.backend.exec(queryMessage('ROLLBACK'));
     client.holding = false;
     if (this.holder === client) this.holder = null;
   }
@@ -261,7 +246,6 @@ export class ProtocolMux {
     if (client.closed) return;
     client.closed = true;
     this.clients.delete(client);
-    this.stats.clients = this.clients.size;
     for (const ch of client.channels) this.listening.get(ch)?.delete(client);
     this.queue = this.queue.filter((u) => u.client !== client);
     if (client.holding && this.holder === client) {
@@ -335,7 +319,7 @@ function typed(type: string, body: Buffer): Buffer {
 }
 
 const cstring = (s: string) => Buffer.from(`${s}\0`);
-export const queryMessage = (text: string) => typed('Q', cstring(text));
+const queryMessage = (text: string) => typed('Q', cstring(text));
 const syncMessage = () => typed('S', Buffer.alloc(0));
 const commandComplete = (tag: string) => typed('C', cstring(tag));
 const readyForQuery = (status: string) => typed('Z', Buffer.from(status, 'latin1'));

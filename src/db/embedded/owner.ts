@@ -14,12 +14,8 @@ import { ProtocolMux } from './mux.ts';
 import { acquire, release, type Owner } from './lock.ts';
 
 /** What the app tells its owner process, and what it answers. */
-export type OwnerRequest = { type: 'stop' } | { type: 'stats'; id: number };
-export type OwnerReply =
-  | { type: 'ready'; socketDir: string }
-  | { type: 'owned'; owner: Owner }
-  | { type: 'failed'; message: string }
-  | { type: 'done'; id: number; result?: unknown; error?: string };
+export type OwnerRequest = { type: 'stop' };
+export type OwnerReply = { type: 'ready'; socketDir: string } | { type: 'owned'; owner: Owner } | { type: 'failed'; message: string };
 
 export interface OwnerArgs {
   /** Data directory; none for an in-memory database (tests). */
@@ -98,11 +94,7 @@ async function main(args: OwnerArgs) {
     await stop(1);
     return;
   }
-  const served = mux;
-  process.on('message', async (m: OwnerRequest) => {
-    if (m.type === 'stop') return stop(0);
-    if (m.type === 'stats') send({ type: 'done', id: m.id, result: { ...served.stats, rss: process.memoryUsage().rss } });
-  });
+  process.on('message', (m: OwnerRequest) => void (m.type === 'stop' && stop(0)));
   // the app is gone (killed, crashed): close the database cleanly rather than leave it open
   process.on('disconnect', () => void stop(0));
   // a terminal's Ctrl-C reaches the whole process group: the app stops first, then tells us

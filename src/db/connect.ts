@@ -200,6 +200,8 @@ export interface EmbeddedOptions {
   sharedBuffers?: string;
   /** Statements slower than this many ms are logged by the database process. */
   slowMs?: number;
+  /** How often the database process analyzes and vacuums the tables that need it (ms; 30 s). */
+  maintenanceMs?: number;
   /** The command this process runs, named in the lock so that others can say who holds the directory. */
   command?: string;
   /** Connections of this pool go before other clients' work (the API's pool). */
@@ -221,7 +223,7 @@ export async function connectPglite(dataDir?: string, opts: EmbeddedOptions & { 
   const sharedBuffers = opts.sharedBuffers ?? '32MB';
   if (!/^[1-9][0-9]*(kB|MB|GB)$/.test(sharedBuffers)) throw new Error(`shared buffers: ${sharedBuffers} is not a size such as 32MB`);
   const owner = dataDir && opts.join ? await reachOwner(dataDir) : null;
-  const embedded = owner ? undefined : await startEmbedded({ dataDir, sharedBuffers, slowMs: opts.slowMs, command: opts.command ?? 'parcours' });
+  const embedded = owner ? undefined : await startEmbedded({ dataDir, sharedBuffers, slowMs: opts.slowMs, maintenanceMs: opts.maintenanceMs, command: opts.command ?? 'parcours' });
   const socketDir = owner?.socketDir ?? embedded!.socketDir;
   const db = await connectPostgres(socketUrl(socketDir), { max: opts.max ?? 10, appName: opts.appName, kind: 'pglite' });
   return {

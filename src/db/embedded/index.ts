@@ -31,8 +31,8 @@ export interface Embedded {
  * Starts the embedded database's own process (owner.ts) for `dataDir` (none: in memory) and
  * waits until it serves. Throws DataDirInUse when another live process holds the directory.
  */
-export async function startEmbedded(opts: { dataDir?: string; sharedBuffers: string; command: string; slowMs?: number }): Promise<Embedded> {
-  const args: OwnerArgs = { dataDir: opts.dataDir, sharedBuffers: opts.sharedBuffers, slowMs: opts.slowMs, command: opts.command, appPid: process.pid };
+export async function startEmbedded(opts: { dataDir?: string; sharedBuffers: string; command: string; slowMs?: number; maintenanceMs?: number }): Promise<Embedded> {
+  const args: OwnerArgs = { dataDir: opts.dataDir, sharedBuffers: opts.sharedBuffers, slowMs: opts.slowMs, maintenanceMs: opts.maintenanceMs, command: opts.command, appPid: process.pid };
   const child: ChildProcess = fork(OWNER_ENTRY, [JSON.stringify(args)], {
     execArgv: ['--import', import.meta.resolve('tsx')],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -45,6 +45,8 @@ class Client {
   channels = new Set<string>();
   /** The backend's session is this client's until a ReadyForQuery says idle. */
   holding = false;
+  /** While holding: since when, how many units, the first statement (for the slow log). */
+  held = { since: 0, units: 0, first: '' };
   closed = false;
   constructor(readonly socket: net.Socket, public high = false) {}
 }
@@ -83,6 +85,14 @@ export class ProtocolMux {
     await new Promise<void>((r) => this.server.close(() => r()));
     while (this.running) await new Promise((r) => setTimeout(r, 5));
     for (const c of this.clients) c.socket.destroy();
+  }
+
+  /** Runs `fn` with the backend to itself, between clients' requests, as background work. */
+  background<T>(fn: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ run: () => fn().then(resolve, reject), high: false, at: this.now() });
+      this.pump();
+    });
   }
 
   private now() {
@@ -213,10 +223,13 @@ export class ProtocolMux {
       if (!client) {
         // the mux's own statement (LISTEN): its answer is nobody's
       } else if (status === 'I') {
+        if (client.holding) this.heldEnd(client);
         client.holding = false;
         if (this.holder === client) this.holder = null;
       } else {
         // in a transaction, failed transaction, or mid-exchange (no ReadyForQuery yet)
+        if (!client.holding) client.held = { since: started, units: 0, first: statementText(unit.bytes!) };
+        client.held.units++;
         client.holding = true;
         this.holder = client;
       }
@@ -226,6 +239,12 @@ export class ProtocolMux {
     }
     const ms = this.now() - started;
     if (unit.bytes && this.opts.onSlow && ms >= (this.opts.slowMs ?? Infinity)) this.opts.onSlow(ms, statementText(unit.bytes));
+  }
+
+  /** A transaction that kept every other client waiting longer than slowMs is logged too. */
+  private heldEnd(client: Client) {
+    const ms = this.now() - client.held.since;
+    if (this.opts.onSlow && ms >= (this.opts.slowMs ?? Infinity)) this.opts.onSlow(ms, `a transaction of ${client.held.units + 1} requests, from ${client.held.first}`);
   }
 
   private notify(n: Buffer) {

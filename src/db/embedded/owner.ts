@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { ProtocolMux } from './mux.ts';
+import { startMaintenance, type Maintenance } from './maintenance.ts';
 import { acquire, release, type Owner } from './lock.ts';
 
 /** What the app tells its owner process, and what it answers. */
@@ -25,6 +26,8 @@ export interface OwnerArgs {
   slowMs?: number;
   command: string;
   appPid: number;
+  /** How often tables are analyzed and vacuumed as needed (ms; default 30 s). */
+  maintenanceMs?: number;
 }
 
 const send = (m: OwnerReply) => process.send?.(m);
@@ -61,9 +64,11 @@ async function main(args: OwnerArgs) {
   }
   let lite: PGlite | undefined;
   let mux: ProtocolMux | undefined;
+  let maintenance: Maintenance | undefined;
   let stopping: Promise<void> | undefined;
   const stop = (code: number) =>
     (stopping ??= (async () => {
+      maintenance?.stop();
       await mux?.close().catch(() => {});
       await lite?.close().catch(() => {});
       if (args.dataDir) release(args.dataDir, process.pid);
@@ -81,7 +86,7 @@ async function main(args: OwnerArgs) {
       { exec: (m) => db.execProtocolRaw(m, { syncToFs: false }) },
       {
         slowMs: args.slowMs,
-        onSlow: (ms, text) => console.error(`embedded database: ${Math.round(ms)} ms for ${text.replace(/\s+/g, ' ').slice(0, 300)}`),
+        onSlow: (ms, text) => console.error(`${new Date().toISOString()} embedded database: ${Math.round(ms)} ms for ${text.replace(/\s+/g, ' ').slice(0, 300)}`),
         onFatal: (err) => {
           console.error('embedded database failed:', err);
           void stop(1);
@@ -89,6 +94,8 @@ async function main(args: OwnerArgs) {
       },
     );
     await mux.listen(path.join(socket.dir, '.s.PGSQL.5432'));
+    maintenance = startMaintenance(mux, db, { intervalMs: args.maintenanceMs, onError: (err) => console.error('embedded database maintenance failed:', err) });
+    void maintenance.pass().catch(() => {});
   } catch (err) {
     send({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
     await stop(1);

@@ -126,8 +126,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
       return worker;
     },
     async close() {
-      await worker?.stop();
-      await server?.close();
+      // HTTP stops listening at once and ends after its requests in flight, beside the worker's stop
+      await Promise.all([worker?.stop(), server?.close()]);
       await transports.email.close();
       await transports.sms.close();
       if (!opts.db) {

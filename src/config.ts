@@ -16,6 +16,7 @@ const schema = z.object({
   SMS_AUTH_TOKEN: z.string().optional(),
   SMS_FROM: z.string().optional(),
   PARCOURS_WORKER_BATCH: z.coerce.number().int().min(1).max(10000).default(500),
+  PARCOURS_SHUTDOWN_S: z.coerce.number().int().min(1).max(3600).default(10),
   PARCOURS_JOURNEY_BATCH: z.coerce.number().int().min(1).max(10000).default(2000),
   // the embedded database's buffer cache, in this process's memory
   PARCOURS_PGLITE_SHARED_BUFFERS: z.string().regex(/^[1-9][0-9]*(kB|MB|GB)$/, 'a size such as 32MB').default('32MB'),
@@ -36,6 +37,8 @@ export interface Config {
   smtpUrl?: string;
   sms?: { url: string; accountSid?: string; authToken?: string; from?: string };
   workerBatch: number;
+  /** Seconds a stop (SIGTERM, SIGINT) may take before the process exits anyway. */
+  shutdownS: number;
   /** Enrollments a journey engine lane advances per transaction. */
   journeyBatch: number;
   /** PGlite's shared_buffers (PostgreSQL syntax, e.g. 32MB). */
@@ -65,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       ? { url: e.SMS_URL, accountSid: e.SMS_ACCOUNT_SID, authToken: e.SMS_AUTH_TOKEN, from: e.SMS_FROM }
       : undefined,
     workerBatch: e.PARCOURS_WORKER_BATCH,
+    shutdownS: e.PARCOURS_SHUTDOWN_S,
     journeyBatch: e.PARCOURS_JOURNEY_BATCH,
     pgliteSharedBuffers: e.PARCOURS_PGLITE_SHARED_BUFFERS,
     pgliteSlowMs: e.PARCOURS_PGLITE_SLOW_MS,

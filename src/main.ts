@@ -17,16 +17,31 @@ function clockFrom(opts: { clock?: string; startAt?: string }): Clock {
   return new ManualClock(start);
 }
 
-function onShutdown(fn: () => Promise<void>) {
-  let done = false;
-  const stop = async () => {
-    if (done) return;
-    done = true;
-    await fn();
+/**
+ * Graceful stop (O-3): on SIGTERM or SIGINT the app stops claiming, finishes what it handed to
+ * the relay, hands back what it claimed, and closes; past `limitS` seconds it exits anyway (what
+ * was still being sent is then reported in doubt by the next worker). A second signal exits at once.
+ */
+function onShutdown(fn: () => Promise<void>, limitS: number) {
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    console.log(`${signal}: stopping (at most ${limitS} s)`);
+    setTimeout(() => {
+      console.error(`still stopping after ${limitS} s (PARCOURS_SHUTDOWN_S): exiting now`);
+      process.exit(1);
+    }, limitS * 1000).unref();
+    try {
+      await fn();
+    } catch (err) {
+      console.error('error while stopping:', err);
+      process.exit(1);
+    }
     process.exit(0);
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
 async function serve(config: Readonly<Config>, opts: { clock?: string; startAt?: string }, withWorker: boolean, withHttp = true) {
@@ -54,7 +69,7 @@ async function serve(config: Readonly<Config>, opts: { clock?: string; startAt?:
   }
   if (withWorker) await app.startWorker();
   if (!withHttp) console.log(`Parcours worker running (${config.databaseUrl ? 'PostgreSQL' : 'PGlite'})`);
-  onShutdown(() => app.close());
+  onShutdown(() => app.close(), config.shutdownS);
 }
 
 const program = new Command('parcours').description('Email and SMS marketing automation');

@@ -29,7 +29,7 @@ export function deliverySource(ctx: Ctx, transports: { email: Transport; sms: Tr
   return {
     name: 'deliveries',
     nextDueAt: () => nextDeliveryDueAt(ctx.db, ctx.clock.now()),
-    async runDue(now) {
+    async runDue(now, stop) {
       const doubted = await markInDoubt(ctx.db, now);
       // one batch's claim and record (database) overlap another's render and send
       // a lane runs several batches per call: each takes the clock again (deadlines, windows, sent_at)
@@ -37,10 +37,10 @@ export function deliverySource(ctx: Ctx, transports: { email: Transport; sms: Tr
         const at = ctx.clock.now();
         const rows = await claimDueDeliveries(ctx.db, at, opts.batch, opts.leaseMs);
         if (rows.length === 0) return 0;
-        const outcomes = await processBatch(ctx, rows, at, cache, transports, limiter);
+        const outcomes = await processBatch(ctx, rows, at, cache, transports, limiter, stop);
         await recordOutcomes(ctx, outcomes, at);
         return rows.length;
-      });
+      }, 4, stop);
       return doubted + sent;
     },
   };
@@ -53,6 +53,7 @@ async function processBatch(
   cache: CompiledCache,
   transports: { email: Transport; sms: Transport },
   limiter: DomainLimiter,
+  stop?: AbortSignal,
 ): Promise<Outcome[]> {
   const sc = await loadSendContext(ctx.db, rows).catch(async (err) => {
     // the database went away before anything was sent: the rows go back to the queue now
@@ -66,6 +67,11 @@ async function processBatch(
   // copied there instead of dropped. A relay gets the whole batch at once, for its concurrency.
   const slice = transports.email.name.endsWith('outbox') ? LOCAL_SLICE : rows.length;
   for (let at = 0; at < rows.length; at += slice) {
+    if (stop?.aborted) {
+      // the process stops (O-3): what was claimed but not handed over goes back to the queue now
+      for (const d of rows.slice(at)) outcomes.push({ d, kind: 'requeue', refund: true });
+      break;
+    }
     const toSend: { d: DeliveryRow; out: Outgoing }[] = [];
     for (const d of rows.slice(at, at + slice)) {
       const contact = d.contact_id ? sc.contacts.get(`${d.workspace_id}:${d.contact_id}`) ?? null : null;
@@ -80,7 +86,7 @@ async function processBatch(
         outcomes.push({ d, kind: 'failed', error: `could not render: ${err instanceof Error ? err.message : String(err)}` });
       }
     }
-    const results = await sendAll(toSend, transports, limiter);
+    const results = await sendAll(toSend, transports, limiter, stop);
     toSend.forEach(({ d }, i) => outcomes.push({ d, ...fromResult(results[i]) }));
   }
   return outcomes;
@@ -134,7 +140,7 @@ export function senderFor(d: DeliveryRow, message: MessageRow, sc: SendContext) 
 
 const domainOf = (email: string) => email.split('@')[1]?.toLowerCase() ?? '';
 
-async function sendAll(batch: { d: DeliveryRow; out: Outgoing }[], transports: { email: Transport; sms: Transport }, limiter: DomainLimiter): Promise<SendResult[]> {
+async function sendAll(batch: { d: DeliveryRow; out: Outgoing }[], transports: { email: Transport; sms: Transport }, limiter: DomainLimiter, stop?: AbortSignal): Promise<SendResult[]> {
   const results = new Array<SendResult>(batch.length);
   const byTransport = new Map<Transport, number[]>();
   batch.forEach(({ out }, i) => {
@@ -150,7 +156,7 @@ async function sendAll(batch: { d: DeliveryRow; out: Outgoing }[], transports: {
         return;
       }
       await Promise.all(idx.map(async (i) => {
-        results[i] = (await limiter.run(batch[i].d.domain ?? '', () => t.send([batch[i].out])))[0];
+        results[i] = (await limiter.run(batch[i].d.domain ?? '', async () => (stop?.aborted ? [{ status: 'not_sent' as const }] : t.send([batch[i].out], { stop }))))[0];
       }));
     }),
   );
@@ -159,6 +165,7 @@ async function sendAll(batch: { d: DeliveryRow; out: Outgoing }[], transports: {
 
 function fromResult(r: SendResult): Omit<Outcome, 'd'> {
   if (r.status === 'sent') return { kind: 'sent', providerId: r.providerId };
+  if (r.status === 'not_sent') return { kind: 'requeue', refund: true };
   if (r.status === 'permanent') return { kind: 'failed', error: r.error };
   if (r.status === 'throttled') return { kind: 'throttled', error: r.error };
   if (r.status === 'unknown') return { kind: 'in_doubt', error: r.error };

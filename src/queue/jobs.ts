@@ -85,6 +85,16 @@ export async function endJobLeases(q: Queryable, now: Date): Promise<number> {
   return r.rowCount;
 }
 
+/**
+ * Hands a claimed job back untouched (graceful stop): queued again at once, its attempt not
+ * counted, for the next worker to take now rather than when its lease would have ended.
+ */
+export async function releaseJob(q: Queryable, job: Job): Promise<void> {
+  await q.query(sql`
+    update jobs set status = 'queued', locked_until = null, attempts = greatest(attempts - 1, 0)
+     where id = ${job.id} and status = 'running'`);
+}
+
 /** Saves a checkpoint and extends the lease; call it in the transaction that did the work. */
 export async function checkpointJob(q: Queryable, clock: Clock, jobId: number, progress: unknown, leaseMs: number) {
   await q.query(sql`

@@ -1,7 +1,7 @@
 import { isConnectionError, retrying, type Db } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
-import { claimDueJobs, completeJob, failJob, nextJobDueAt, WAKE_CHANNEL, type Job } from './jobs.ts';
+import { claimDueJobs, completeJob, failJob, nextJobDueAt, releaseJob, WAKE_CHANNEL, type Job } from './jobs.ts';
 
 /**
  * A kind of due work. Hot paths (deliveries, enrollments) are sources of their own over
@@ -11,14 +11,19 @@ export interface DueSource {
   name: string;
   /** The earliest time something is due, or null when nothing is pending. */
   nextDueAt(): Promise<Date | null>;
-  /** Runs one batch of work due at `now`; returns how many items it handled. */
-  runDue(now: Date): Promise<number>;
+  /**
+   * Runs one batch of work due at `now`; returns how many items it handled. Once `stop` is
+   * aborted (graceful shutdown) it starts nothing new: work not yet begun goes back to its queue.
+   */
+  runDue(now: Date, stop?: AbortSignal): Promise<number>;
 }
 
 export interface JobContext {
   db: Db;
   clock: Clock;
   log: Logger;
+  /** Aborted when the process stops: a long handler ends at its next checkpoint. */
+  stop?: AbortSignal;
 }
 
 /** A job handler does its work; it may call completeJob in its own last transaction. */
@@ -26,15 +31,23 @@ export type JobHandler = (job: Job, ctx: JobContext) => Promise<unknown>;
 
 export class PermanentJobError extends Error {}
 
+/** Thrown by a handler that stopped at a checkpoint because the process stops: the job is handed back, not failed. */
+export class JobInterrupted extends Error {}
+
 export const JOB_LEASE_MS = 5 * 60_000;
 
 export function jobsSource(ctx: JobContext, handlers: Map<string, JobHandler>, batch = 20): DueSource {
   return {
     name: 'jobs',
     nextDueAt: () => nextJobDueAt(ctx.db),
-    async runDue(now) {
+    async runDue(now, stop) {
+      if (stop?.aborted) return 0;
       const jobs = await claimDueJobs(ctx.db, now, batch, JOB_LEASE_MS);
-      for (const job of jobs) await runJob(ctx, handlers, job);
+      for (const job of jobs) {
+        // a stop between jobs hands the rest back at once rather than when their lease ends
+        if (stop?.aborted) await releaseJob(ctx.db, job);
+        else await runJob({ ...ctx, stop }, handlers, job);
+      }
       return jobs.length;
     },
   };
@@ -50,6 +63,7 @@ async function runJob(ctx: JobContext, handlers: Map<string, JobHandler>, job: J
   try {
     result = await handler(job, ctx);
   } catch (err) {
+    if (err instanceof JobInterrupted) return void (await retrying(() => releaseJob(ctx.db, job)));
     const message = err instanceof Error ? err.message : String(err);
     ctx.log.warn({ job: job.id, kind: job.kind, err: message }, 'job failed');
     // recorded once the database answers again (failJob only touches a job still running), so
@@ -68,10 +82,10 @@ async function runJob(ctx: JobContext, handlers: Map<string, JobHandler>, job: J
  * `rounds` batches, so that the caller's other sources get their turn. Each batch claims its
  * own rows (SKIP LOCKED).
  */
-export async function inLanes(lanes: number, batch: () => Promise<number>, rounds = 4): Promise<number> {
+export async function inLanes(lanes: number, batch: () => Promise<number>, rounds = 4, stop?: AbortSignal): Promise<number> {
   const lane = async () => {
     let total = 0;
-    for (let i = 0; i < rounds; i++) {
+    for (let i = 0; i < rounds && !stop?.aborted; i++) {
       const n = await batch();
       total += n;
       if (n === 0) break;
@@ -82,12 +96,15 @@ export async function inLanes(lanes: number, batch: () => Promise<number>, round
   return done.reduce((a, b) => a + b, 0);
 }
 
-/** Runs everything due at the clock's current time, source by source, until none is left. */
-export async function drainDue(sources: DueSource[], clock: Clock): Promise<number> {
+/** Runs everything due at the clock's current time, source by source, until none is left or `stop`. */
+export async function drainDue(sources: DueSource[], clock: Clock, stop?: AbortSignal): Promise<number> {
   let total = 0;
   for (;;) {
     let round = 0;
-    for (const s of sources) round += await s.runDue(clock.now());
+    for (const s of sources) {
+      if (stop?.aborted) return total;
+      round += await s.runDue(clock.now(), stop);
+    }
     total += round;
     if (round === 0) return total;
   }
@@ -99,6 +116,7 @@ export async function drainDue(sources: DueSource[], clock: Clock): Promise<numb
  */
 export class Worker {
   private stopping = false;
+  private readonly stopSignal = new AbortController();
   private running?: Promise<void>;
   private wake?: () => void;
   private unlisten?: () => Promise<void>;
@@ -121,7 +139,7 @@ export class Worker {
     while (!this.stopping) {
       let wait: number;
       try {
-        await drainDue(this.sources, this.clock);
+        await drainDue(this.sources, this.clock, this.stopSignal.signal);
         if (failures > 0) this.log.warn({ failures }, 'worker round succeeded again');
         failures = 0;
         wait = await this.untilNextDue();
@@ -155,9 +173,14 @@ export class Worker {
     }
   }
 
-  /** Graceful shutdown: finishes the batch in hand, then returns. */
+  /**
+   * Graceful shutdown (O-3): claims nothing more, lets the work already started finish (a send
+   * handed to the relay, a job's current step), hands back what it claimed but did not start,
+   * then returns.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.stopSignal.abort();
     this.wake?.();
     await this.running;
     await this.unlisten?.();

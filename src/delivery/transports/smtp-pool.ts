@@ -57,6 +57,9 @@ export class SmtpSendError extends Error {
 
 type Conn = { smtp: any; busy: boolean; dead: boolean; dirty?: boolean; onFail?: (err: any) => void };
 
+/** What `send` answers when the process stopped before the message got a session. */
+export const NOT_SENT = Symbol('not sent');
+
 /** A fixed number of SMTP sessions reused message after message, Nagle off. */
 export class SmtpPool {
   private readonly idle: Conn[] = [];
@@ -66,10 +69,17 @@ export class SmtpPool {
 
   constructor(private readonly o: PoolOptions) {}
 
-  /** Sends one prebuilt message; resolves with the server's answer or rejects with SmtpSendError. */
-  async send(env: Envelope, raw: string, dkim?: DkimOptions): Promise<string> {
+  /**
+   * Sends one prebuilt message; resolves with the server's answer or rejects with SmtpSendError.
+   * Once `stop` is aborted, a message that had not yet got a session is not sent (NOT_SENT).
+   */
+  async send(env: Envelope, raw: string, dkim?: DkimOptions, stop?: AbortSignal): Promise<string | typeof NOT_SENT> {
     const body = dkim ? await signed(raw, dkim) : Buffer.from(raw);
     const first = await this.acquire();
+    if (stop?.aborted) {
+      this.release(first.c);
+      return NOT_SENT;
+    }
     try {
       return await this.transact(first.c, env, body);
     } catch (err) {

@@ -3,7 +3,7 @@ import { parseConnectionUrl } from 'nodemailer/lib/shared/index.js';
 import type { Clock } from '../../clock.ts';
 import type { Outgoing, SendResult, Transport } from './types.ts';
 import { addressOnly, buildMime } from './mime.ts';
-import { SmtpPool, SmtpSendError } from './smtp-pool.ts';
+import { NOT_SENT, SmtpPool, SmtpSendError } from './smtp-pool.ts';
 
 const DKIM_HEADERS = 'From:Sender:Reply-To:Subject:Date:Message-ID:To:Cc:MIME-Version:Content-Type:Content-Transfer-Encoding:List-Id:List-Unsubscribe:List-Unsubscribe-Post';
 const THROTTLE_CODES = new Set([421, 450, 451, 454]);
@@ -50,14 +50,15 @@ export function smtpTransport(url: string, opts: { maxConnections?: number; cloc
   return {
     name: 'smtp',
     channel: 'email',
-    async send(batch: Outgoing[]) {
+    async send(batch: Outgoing[], sendOpts?: { stop?: AbortSignal }) {
       return Promise.all(
         batch.map(async (m): Promise<SendResult> => {
           if (m.channel !== 'email') return { status: 'permanent', error: 'the SMTP transport sends email only' };
           try {
             const raw = buildMime(m, opts.clock?.now() ?? new Date());
             // RFC 8058 wants List-Unsubscribe-Post covered by the signature too
-            await pool.send({ from: addressOnly(m.from), to: m.to }, raw, m.dkim && { ...m.dkim, headerFieldNames: DKIM_HEADERS });
+            const answer = await pool.send({ from: addressOnly(m.from), to: m.to }, raw, m.dkim && { ...m.dkim, headerFieldNames: DKIM_HEADERS }, sendOpts?.stop);
+            if (answer === NOT_SENT) return { status: 'not_sent' };
             return { status: 'sent', providerId: m.messageId };
           } catch (err) {
             return classifySmtpError(err);

@@ -33,13 +33,18 @@ export type Outgoing = OutgoingEmail | OutgoingSms;
  */
 export type SendResult =
   | { status: 'sent'; providerId?: string }
-  | { status: 'temporary' | 'throttled' | 'permanent' | 'unknown'; error: string };
+  | { status: 'temporary' | 'throttled' | 'permanent' | 'unknown'; error: string }
+  /** never handed over, because the process stops: queued again as it was */
+  | { status: 'not_sent' };
 
 /** One small port for every way out (listmonk's messenger, hono's router contract). */
 export interface Transport {
   readonly name: string;
   readonly channel: 'email' | 'sms';
-  /** Sends a batch; results are in the same order. Never throws for a single bad message. */
-  send(batch: Outgoing[]): Promise<SendResult[]>;
+  /**
+   * Sends a batch; results are in the same order. Never throws for a single bad message. A
+   * message not yet handed over when `stop` is aborted is answered `not_sent`.
+   */
+  send(batch: Outgoing[], opts?: { stop?: AbortSignal }): Promise<SendResult[]>;
   close(): Promise<void>;
 }

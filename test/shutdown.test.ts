@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { testApp, newWorkspace, PG_URL, type TestApp } from './helpers.ts';
+import { schemaUrl, sql } from '../src/db/index.ts';
+import { campaign, email, launch, listOf, sender } from './campaigns-support.ts';
+import { startSmtpSink, type Sink } from './smtp-sink.ts';
+
+/**
+ * Graceful stop (issue 18, O-3, M-2): SIGTERM to a real `parcours worker` mid-campaign. It stops
+ * claiming at once, finishes the mails handed to the relay, hands back what it claimed but did
+ * not send (queued, not in doubt), and exits within PARCOURS_SHUTDOWN_S. Several processes on one
+ * database: PostgreSQL only.
+ */
+let t: TestApp;
+let sink: Sink;
+const children: ChildProcess[] = [];
+beforeAll(async () => {
+  if (!PG_URL) return;
+  t = await testApp();
+  sink = await startSmtpSink();
+});
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await sink?.close();
+  await t?.close();
+});
+
+function worker(url: string): ChildProcess {
+  const c = spawn(process.execPath, ['bin/parcours.mjs', 'worker'], {
+    env: { ...process.env, DATABASE_URL: url, SMTP_URL: sink.url, LOG_LEVEL: 'silent', PARCOURS_SECRET: 'stop-secret-stop-secret-stop-secret!', PARCOURS_SHUTDOWN_S: '10' },
+    stdio: 'ignore',
+  });
+  children.push(c);
+  return c;
+}
+const exited = (c: ChildProcess) => new Promise<number | null>((r) => (c.exitCode !== null ? r(c.exitCode) : c.once('exit', (code) => r(code))));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(check: () => Promise<boolean> | boolean, ms: number) {
+  const end = performance.now() + ms;
+  while (!(await check())) {
+    if (performance.now() > end) throw new Error('timed out');
+    await sleep(50);
+  }
+}
+
+describe.runIf(!!PG_URL)('SIGTERM during a campaign (O-3)', () => {
+  it('exits within the limit, leaves nothing claimed or in doubt, and the next worker sends the rest once', async () => {
+    const ws = await newWorkspace(t);
+    await sender(ws);
+    const n = 4000;
+    const { list } = await listOf(t, ws, n, 'st');
+    const id = await campaign(ws.api, { message_id: await email(ws), recipients: { lists: [list] } });
+    await launch(ws, id);
+    const url = schemaUrl(t.pg!.url, t.pg!.schema);
+    const statuses = async () => Object.fromEntries((await t.db.query<{ status: string; n: number }>(sql`
+      select status, count(*)::int as n from deliveries where workspace_id = ${ws.id} group by 1`)).rows.map((r) => [r.status, r.n]));
+
+    const first = worker(url);
+    await until(() => sink.received.length >= 200, 60_000);
+    const at = performance.now();
+    first.kill('SIGTERM');
+    expect(await exited(first)).toBe(0);
+    const took = performance.now() - at;
+    const received = sink.received.length;
+    expect(took).toBeLessThan(10_000);
+    expect(received).toBeLessThan(n); // it stopped mid-campaign rather than sending it all
+    const after = await statuses();
+    expect(after.sending ?? 0).toBe(0);
+    expect(after.in_doubt ?? 0).toBe(0);
+    expect(after.sent).toBe(received); // every mail the relay got is recorded sent, and only those
+
+    const second = worker(url);
+    await until(async () => (await statuses()).sent === n, 60_000);
+    second.kill('SIGTERM');
+    await exited(second);
+    const ids = sink.received.map((m) => m.parsed.headers.get('x-parcours-delivery'));
+    expect(ids.length).toBe(n);
+    expect(new Set(ids).size).toBe(n);
+    expect(await statuses()).toEqual({ sent: n });
+  });
+});

@@ -14,7 +14,7 @@ import { fieldIndexJobHandlers } from './contacts/index.ts';
 import { ensureEngagementSchedules, segmentJobHandlers, segmentRoutes } from './segments/index.ts';
 import { messageRoutes } from './messages/routes.ts';
 import { journeyJobHandlers, journeyRoutes, journeySource, triggerSource } from './journeys/index.ts';
-import { deliveryRoutes, deliverySource, endSendingLeases, publicRoutes, transportsFor, type Transports } from './delivery/index.ts';
+import { DELIVERY_LEASE_MS, deliveryRoutes, deliverySource, endSendingLeases, publicRoutes, transportsFor, type Transports } from './delivery/index.ts';
 import { integrationRoutes, webhookSource } from './integrations/index.ts';
 import { campaignJobHandlers, campaignRoutes } from './campaigns/index.ts';
 import { staticRoutes } from './http/static.ts';
@@ -82,7 +82,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     jobsSource({ db, clock, log }, handlers),
     triggerSource(ctx),
     journeySource(ctx, opts.config.journeyBatch, 2),
-    deliverySource(ctx, transports, { batch: opts.config.workerBatch, leaseMs: 5 * 60_000, domainConcurrency: 10, lanes: 2 }),
+    deliverySource(ctx, transports, { batch: opts.config.workerBatch, leaseMs: DELIVERY_LEASE_MS, domainConcurrency: 10, lanes: 2 }),
     webhookSource(ctx, { allowPrivate: opts.config.webhooksAllowPrivate }),
   ];
   let server: Router | undefined;

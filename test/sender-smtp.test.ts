@@ -87,8 +87,10 @@ describe('the sender over real SMTP (M-2)', () => {
     const c = (await ws.api('POST', '/api/v1/contacts', { email: 'doubt@example.com' })).body;
     const now = t.clock.now();
     const [d] = await scheduleDeliveries(t.db, now, [{ workspaceId: ws.id, idempotencyKey: 'doubt', contactId: c.id, messageId: m.id, messageVersion: 1, channel: 'email', to: c.email, source: 'campaign', sendAt: now }]);
-    const { claimDueDeliveries } = await import('../src/delivery/claim.ts');
-    await claimDueDeliveries(t.db, now, 1000, 60_000); // a worker claims it, then dies
+    const { claimDueDeliveries, markHandedOver } = await import('../src/delivery/claim.ts');
+    // a worker claims it, hands it to the relay, then dies
+    const claimed = await claimDueDeliveries(t.db, now, 1000, 60_000);
+    await markHandedOver(t.db, claimed.batch, claimed.rows.length, now);
     await t.app.advance(new Date(now.getTime() + 5 * 60_000));
     const row = (await ws.api('GET', `/api/v1/deliveries/${d.id}`)).body;
     expect(row.status).toBe('in_doubt');
@@ -96,5 +98,21 @@ describe('the sender over real SMTP (M-2)', () => {
     expect((await ws.api('POST', '/api/v1/deliveries/retry', { ids: [d.id] })).body.queued).toBe(1);
     await t.app.drain();
     expect((await ws.api('GET', `/api/v1/deliveries/${d.id}`)).body.status).toBe('sent');
+  });
+
+  it('puts a delivery claimed by a worker that died before handing it over back in the queue, and sends it once (issue 18)', async () => {
+    const ws = await newWorkspace(t);
+    const m = (await ws.api('POST', '/api/v1/messages', { name: 'M', channel: 'email', content: { subject: 'Hi', body: '<p>x</p>' } })).body;
+    const c = (await ws.api('POST', '/api/v1/contacts', { email: 'claimed@example.com' })).body;
+    const now = t.clock.now();
+    const [d] = await scheduleDeliveries(t.db, now, [{ workspaceId: ws.id, idempotencyKey: 'claimed', contactId: c.id, messageId: m.id, messageVersion: 1, channel: 'email', to: c.email, source: 'campaign', sendAt: now }]);
+    const { claimDueDeliveries } = await import('../src/delivery/claim.ts');
+    await claimDueDeliveries(t.db, now, 1000, 60_000); // claimed, then the worker dies
+    await t.app.advance(new Date(now.getTime() + 5 * 60_000));
+    const row = (await ws.api('GET', `/api/v1/deliveries/${d.id}`)).body;
+    expect(row.status).toBe('sent');
+    expect(row.attempts).toBe(1);
+    const stored = await t.db.query(sql`select 1 from outbox where workspace_id = ${ws.id} and delivery_id = ${d.id}`);
+    expect(stored.rowCount).toBe(1);
   });
 });

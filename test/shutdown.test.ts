@@ -78,4 +78,39 @@ describe.runIf(!!PG_URL)('SIGTERM during a campaign (O-3)', () => {
     expect(new Set(ids).size).toBe(n);
     expect(await statuses()).toEqual({ sent: n });
   });
+
+  it('after SIGKILL leaves at most 50 in doubt, and another worker takes the rest over within 30 s and sends each once', async () => {
+    const ws = await newWorkspace(t, 'Killed');
+    await sender(ws);
+    const n = 4000;
+    const { list } = await listOf(t, ws, n, 'kl');
+    const id = await campaign(ws.api, { message_id: await email(ws), recipients: { lists: [list] } });
+    await launch(ws, id);
+    const url = schemaUrl(t.pg!.url, t.pg!.schema);
+    const statuses = async () => Object.fromEntries((await t.db.query<{ status: string; n: number }>(sql`
+      select status, count(*)::int as n from deliveries where workspace_id = ${ws.id} group by 1`)).rows.map((r) => [r.status, r.n]));
+    const mine = () => sink.received.filter((m) => String(m.parsed.headers.get('x-parcours-delivery')).startsWith(`${ws.id}-`));
+
+    const victim = worker(url);
+    await until(() => mine().length >= 300, 60_000);
+    victim.kill('SIGKILL');
+    await exited(victim);
+    const killedAt = performance.now();
+    const second = worker(url);
+    await until(async () => {
+      const s = await statuses();
+      return (s.sent ?? 0) + (s.in_doubt ?? 0) === n;
+    }, 90_000);
+    const tookOver = performance.now() - killedAt;
+    second.kill('SIGTERM');
+    await exited(second);
+    const s = await statuses();
+    const ids = mine().map((m) => m.parsed.headers.get('x-parcours-delivery'));
+    expect(s.in_doubt ?? 0).toBeLessThanOrEqual(50);
+    expect(new Set(ids).size).toBe(ids.length); // nothing sent twice
+    expect(ids.length).toBeGreaterThanOrEqual(s.sent); // every sent one reached the relay
+    expect(ids.length).toBeLessThanOrEqual(s.sent + (s.in_doubt ?? 0));
+    expect(tookOver).toBeLessThan(30_000 + 15_000); // the lease (20 s) plus sending the rest
+    if (process.env.DEBUG_FAULTS) console.log({ ...s, relayed: ids.length, tookOverMs: Math.round(tookOver) });
+  });
 });

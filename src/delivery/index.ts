@@ -14,7 +14,7 @@ export function transportsFor(ctx: Ctx): Transports {
   };
 }
 
-export { deliverySource } from './sender.ts';
+export { deliverySource, DELIVERY_LEASE_MS } from './sender.ts';
 export { endSendingLeases } from './claim.ts';
 export { deliveryRoutes } from './routes.ts';
 export { publicRoutes } from './public-routes.ts';

@@ -2,6 +2,14 @@ import { retrying, sql } from '../db/index.ts';
 import type { Ctx } from '../context.ts';
 import { appendEvents } from '../events/index.ts';
 import type { DeliveryRow } from './compose.ts';
+import { endClaim, markHandedOver } from './claim.ts';
+
+/** With a batch's outcomes: the position it is handed over up to now, or that it is done. */
+export interface ClaimStep {
+  batch: number;
+  handedUpTo?: number;
+  end?: boolean;
+}
 
 export type Outcome = {
   d: DeliveryRow;
@@ -35,7 +43,7 @@ export function eventData(d: DeliveryRow, extra: Record<string, unknown> = {}) {
  * Writes a batch's outcomes in one transaction: statuses, retries with backoff, domain
  * back-off, and message.sent events. Throttled and out-of-window rows do not use an attempt.
  */
-export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], now: Date) {
+export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], now: Date, claim?: ClaimStep) {
   const rows = outcomes.map((o) => {
     let status: string = o.kind;
     let sendAt: Date | null = null;
@@ -59,6 +67,10 @@ export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], now: Date) {
   // outcomes must not be lost with the connection. Idempotent: only rows still 'sending' change,
   // and only those get their back-off and events, so a retry after a lost COMMIT answer adds nothing.
   await retrying(() => ctx.db.tx(async (tx) => {
+    // the batch's next slice is marked handed over in the transaction of the outcomes before it (issue 18)
+    if (claim?.handedUpTo) await markHandedOver(tx, claim.batch, claim.handedUpTo, now);
+    if (claim?.end) await endClaim(tx, claim.batch);
+    if (rows.length === 0) return;
     const { rows: changed } = await tx.query<{ workspace_id: number; id: number }>(sql`
       update deliveries d set status = u.status, send_at = coalesce(u.send_at, d.send_at), attempts = d.attempts - u.refund,
              last_error = u.error, provider_id = u.provider_id, locked_until = null, updated_at = ${now},

@@ -4,12 +4,18 @@ import { isConnectionError } from '../db/index.ts';
 import { CompiledCache, pickLanguage, type MessageRow } from '../messages/index.ts';
 import type { CompiledEmail, CompiledSms } from '../messages/render/index.ts';
 import { isExpired, nextOpening, type Window } from './windows/index.ts';
-import { claimDueDeliveries, markInDoubt, nextDeliveryDueAt } from './claim.ts';
+import { claimDueDeliveries, markInDoubt, nextDeliveryDueAt, renewSendingLease } from './claim.ts';
 import { composeEmail, composeSms, type DeliveryRow } from './compose.ts';
 import { DomainLimiter } from './limiter.ts';
 import { recordOutcomes, type Outcome } from './outcomes.ts';
 import { loadSendContext } from './send-context.ts';
 import type { Outgoing, SendResult, Transport } from './transports/index.ts';
+
+/**
+ * A sender's claim on its batch, renewed every quarter of it while the batch runs: a worker
+ * that died is taken over within this time (issue 18), not after 5 minutes.
+ */
+export const DELIVERY_LEASE_MS = 20_000;
 
 export interface SenderOptions {
   batch: number;
@@ -35,10 +41,15 @@ export function deliverySource(ctx: Ctx, transports: { email: Transport; sms: Tr
       // a lane runs several batches per call: each takes the clock again (deadlines, windows, sent_at)
       const sent = await inLanes(opts.lanes ?? 1, async () => {
         const at = ctx.clock.now();
-        const rows = await claimDueDeliveries(ctx.db, at, opts.batch, opts.leaseMs);
+        const { batch, rows } = await claimDueDeliveries(ctx.db, at, opts.batch, opts.leaseMs);
         if (rows.length === 0) return 0;
-        const outcomes = await processBatch(ctx, rows, at, cache, transports, limiter, stop);
-        await recordOutcomes(ctx, outcomes, at);
+        const beat = heartbeat(ctx, batch, opts.leaseMs);
+        try {
+          const outcomes = await processBatch(ctx, batch, rows, at, cache, transports, limiter, stop);
+          await recordOutcomes(ctx, outcomes, at, { batch, end: true });
+        } finally {
+          clearInterval(beat);
+        }
         return rows.length;
       }, 4, stop);
       return doubted + sent;
@@ -48,6 +59,7 @@ export function deliverySource(ctx: Ctx, transports: { email: Transport; sms: Tr
 
 async function processBatch(
   ctx: Ctx,
+  batch: number,
   rows: DeliveryRow[],
   now: Date,
   cache: CompiledCache,
@@ -58,14 +70,17 @@ async function processBatch(
   const sc = await loadSendContext(ctx.db, rows).catch(async (err) => {
     // the database went away before anything was sent: the rows go back to the queue now
     // rather than waiting out their lease to be reported in doubt (issue 9)
-    if (isConnectionError(err)) await recordOutcomes(ctx, rows.map((d) => ({ d, kind: 'requeue', refund: true })), now);
+    if (isConnectionError(err)) await recordOutcomes(ctx, rows.map((d) => ({ d, kind: 'requeue', refund: true })), now, { batch, end: true });
     throw err;
   });
   const outcomes: Outcome[] = [];
-  // Stored messages (outbox) are rendered and stored a slice at a time, so a batch's messages
-  // (~12 KB each) never all live at once: alive across the young heap's collections, they were
-  // copied there instead of dropped. A relay gets the whole batch at once, for its concurrency.
-  const slice = transports.email.name.endsWith('outbox') ? LOCAL_SLICE : rows.length;
+  // A batch is rendered and handed over a slice at a time. Each slice is marked handed over in
+  // the transaction that records the previous slice's outcomes (issue 18), so a worker killed
+  // mid-batch leaves at most one slice per lane in doubt: the rest of the batch was never handed
+  // over and goes back to the queue. Stored messages (outbox) go 100 at a time, so a batch's
+  // messages (~12 KB each) never all live at once: alive across the young heap's collections,
+  // they were copied there instead of dropped.
+  const slice = transports.email.name.endsWith('outbox') ? LOCAL_SLICE : HANDOVER_SLICE;
   for (let at = 0; at < rows.length; at += slice) {
     if (stop?.aborted) {
       // the process stops (O-3): what was claimed but not handed over goes back to the queue now
@@ -86,6 +101,8 @@ async function processBatch(
         outcomes.push({ d, kind: 'failed', error: `could not render: ${err instanceof Error ? err.message : String(err)}` });
       }
     }
+    // rows are in claim order (positions 1…n): this slice ends at position at + its length
+    if (toSend.length) await recordOutcomes(ctx, outcomes.splice(0), now, { batch, handedUpTo: Math.min(rows.length, at + slice) });
     const results = await sendAll(toSend, transports, limiter, stop);
     toSend.forEach(({ d }, i) => outcomes.push({ d, ...fromResult(results[i]) }));
   }
@@ -93,6 +110,23 @@ async function processBatch(
 }
 
 const LOCAL_SLICE = 100;
+/**
+ * Messages a lane hands to a relay at once: with two lanes, at most 40 deliveries are in doubt
+ * after a kill (goal: 50). The relay's connections (8 by default) stay busy across both lanes.
+ */
+const HANDOVER_SLICE = 20;
+
+/**
+ * Renews the lease of a batch's deliveries while it runs, so that a short lease (a dead worker's
+ * batch is taken over within seconds) never runs out under a live one.
+ */
+function heartbeat(ctx: Ctx, batch: number, leaseMs: number): NodeJS.Timeout {
+  const t = setInterval(() => {
+    renewSendingLease(ctx.db, batch, new Date(ctx.clock.now().getTime() + leaseMs)).catch(() => {});
+  }, leaseMs / 4);
+  t.unref();
+  return t;
+}
 
 function compose(ctx: Ctx, d: DeliveryRow, contact: Record<string, any> | null, sc: SendContext, cache: CompiledCache, now: Date): Outgoing {
   const message = sc.messages.get(`${d.workspace_id}:${d.message_id}:${d.message_version}`)!;

@@ -167,7 +167,7 @@ describe.runIf(!!PG_URL)('a worker killed during fan-out and sending (PostgreSQL
     const killed = await fanout();
     expect(killed.status).toBe('running');
     expect(killed.batches! * 150).toBeLessThan(n);
-    // its lease runs out (five minutes, made instant here); another worker resumes from the checkpoint
+    // its lease runs out (20 s, made instant here); another worker resumes from the checkpoint
     await t.db.query(sql`update jobs set locked_until = now() where unique_key = ${key} and status = 'running'`);
 
     // 2. two workers; one is killed again and again while messages go out
@@ -181,7 +181,7 @@ describe.runIf(!!PG_URL)('a worker killed during fan-out and sending (PostgreSQL
       victim.kill('SIGKILL');
       await exited(victim);
       victim = worker(url);
-      // the fan-out's lease (five minutes) is made to run out when its holder was the one killed
+      // the fan-out's lease (20 s) is made to run out when its holder was the one killed
       const before = JSON.stringify(await fanout());
       await sleep(1500);
       if ((await fanout()).status === 'running' && JSON.stringify(await fanout()) === before)

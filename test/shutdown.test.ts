@@ -113,4 +113,31 @@ describe.runIf(!!PG_URL)('SIGTERM during a campaign (O-3)', () => {
     expect(tookOver).toBeLessThan(30_000 + 15_000); // the lease (20 s) plus sending the rest
     if (process.env.DEBUG_FAULTS) console.log({ ...s, relayed: ids.length, tookOverMs: Math.round(tookOver) });
   });
+
+  it('takes over an import whose worker was killed within 30 s, from its last checkpoint (issue 18)', async () => {
+    const ws = await newWorkspace(t, 'Import');
+    const rows = 40_000;
+    const csv = 'email,first_name\n' + Array.from({ length: rows }, (_, i) => `imp${i}@example.com,N${i}`).join('\n') + '\n';
+    const up = (await ws.api('POST', '/api/v1/imports/upload', csv, { 'content-type': 'text/csv' })).body;
+    const imp = (await ws.api('POST', '/api/v1/imports', { upload_id: up.upload_id, mapping: up.suggested_mapping })).body;
+    const url = schemaUrl(t.pg!.url, t.pg!.schema);
+    const state = async () => (await ws.api('GET', `/api/v1/imports/${imp.id}`)).body;
+    const imported = async () => (await t.db.query<{ n: number }>(sql`select count(*)::int as n from contacts where workspace_id = ${ws.id}`)).rows[0].n;
+    const victim = worker(url);
+    await until(async () => (await imported()) >= 5000, 60_000);
+    victim.kill('SIGKILL');
+    await exited(victim);
+    const at = await imported();
+    const killedAt = performance.now();
+    const second = worker(url);
+    await until(async () => (await imported()) > at, 60_000);
+    const resumedAfter = performance.now() - killedAt;
+    await until(async () => (await state()).status === 'done', 120_000);
+    second.kill('SIGTERM');
+    await exited(second);
+    expect(at).toBeLessThan(rows);
+    expect(resumedAfter).toBeLessThan(30_000 + 5_000); // the lease, and a worker's start
+    expect(await imported()).toBe(rows);
+    if (process.env.DEBUG_FAULTS) console.log({ killedAt: at, resumedAfterMs: Math.round(resumedAfter) });
+  });
 });

@@ -85,6 +85,11 @@ export async function endJobLeases(q: Queryable, now: Date): Promise<number> {
   return r.rowCount;
 }
 
+/** Extends a running job's lease (its worker's heartbeat while the handler runs). */
+export async function renewJobLease(q: Queryable, clock: Clock, jobId: number, leaseMs: number): Promise<void> {
+  await q.query(sql`update jobs set locked_until = ${new Date(clock.now().getTime() + leaseMs)} where id = ${jobId} and status = 'running'`);
+}
+
 /**
  * Hands a claimed job back untouched (graceful stop): queued again at once, its attempt not
  * counted, for the next worker to take now rather than when its lease would have ended.

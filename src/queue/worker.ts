@@ -1,7 +1,7 @@
 import { isConnectionError, retrying, type Db } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
-import { claimDueJobs, completeJob, failJob, nextJobDueAt, releaseJob, WAKE_CHANNEL, type Job } from './jobs.ts';
+import { claimDueJobs, completeJob, failJob, nextJobDueAt, releaseJob, renewJobLease, WAKE_CHANNEL, type Job } from './jobs.ts';
 
 /**
  * A kind of due work. Hot paths (deliveries, enrollments) are sources of their own over
@@ -34,7 +34,11 @@ export class PermanentJobError extends Error {}
 /** Thrown by a handler that stopped at a checkpoint because the process stops: the job is handed back, not failed. */
 export class JobInterrupted extends Error {}
 
-export const JOB_LEASE_MS = 5 * 60_000;
+/**
+ * A running job's claim, renewed every quarter of it while its handler runs (heartbeat) and at
+ * each checkpoint: a job whose worker died is taken over within 20 s (issue 18), not 5 minutes.
+ */
+export const JOB_LEASE_MS = 20_000;
 
 export function jobsSource(ctx: JobContext, handlers: Map<string, JobHandler>, batch = 20): DueSource {
   return {
@@ -60,9 +64,12 @@ async function runJob(ctx: JobContext, handlers: Map<string, JobHandler>, job: J
     return;
   }
   let result: unknown;
+  const beat = setInterval(() => void renewJobLease(ctx.db, ctx.clock, job.id, JOB_LEASE_MS).catch(() => {}), JOB_LEASE_MS / 4);
+  beat.unref();
   try {
     result = await handler(job, ctx);
   } catch (err) {
+    clearInterval(beat);
     if (err instanceof JobInterrupted) return void (await retrying(() => releaseJob(ctx.db, job)));
     const message = err instanceof Error ? err.message : String(err);
     ctx.log.warn({ job: job.id, kind: job.kind, err: message }, 'job failed');
@@ -71,6 +78,7 @@ async function runJob(ctx: JobContext, handlers: Map<string, JobHandler>, job: J
     await retrying(() => failJob(ctx.db, ctx.clock, job, message, err instanceof PermanentJobError, isConnectionError(err) ? 1_000 : undefined));
     return;
   }
+  clearInterval(beat);
   await retrying(() => completeJob(ctx.db, ctx.clock, job.id, result)); // no-op when the handler completed it
 }
 

@@ -1,10 +1,11 @@
 import type { Config } from './config.ts';
 import { ManualClock, SystemClock, type Clock } from './clock.ts';
-import { connectPglite, connectPostgres, migrate, type Db } from './db/index.ts';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { connectPglite, connectPostgres, migrate, pendingMigrations, type Db } from './db/index.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { Ctx } from './context.ts';
 import { getOrCreateSecret } from './accounts/index.ts';
-import { advanceClock, drainDue, endJobLeases, jobsSource, Worker, type DueSource, type JobHandler } from './queue/index.ts';
+import { advanceClock, drainDue, endJobLeases, jobBacklog, jobsSource, Worker, type DueSource, type JobHandler } from './queue/index.ts';
 import { buildServer, type Router } from './http/server.ts';
 import { accountRoutes } from './accounts/routes.ts';
 import { contactRoutes } from './contacts/routes.ts';
@@ -13,11 +14,13 @@ import { importJobHandlers, importRoutes } from './contacts/import/index.ts';
 import { fieldIndexJobHandlers } from './contacts/index.ts';
 import { ensureEngagementSchedules, segmentJobHandlers, segmentRoutes } from './segments/index.ts';
 import { messageRoutes } from './messages/routes.ts';
-import { journeyJobHandlers, journeyRoutes, journeySource, triggerSource } from './journeys/index.ts';
-import { DELIVERY_LEASE_MS, deliveryRoutes, deliverySource, endSendingLeases, publicRoutes, transportsFor, type Transports } from './delivery/index.ts';
+import { enrollmentBacklog, journeyJobHandlers, journeyRoutes, journeySource, triggerSource } from './journeys/index.ts';
+import { DELIVERY_LEASE_MS, deliveryBacklog, deliveryRoutes, deliverySource, endSendingLeases, publicRoutes, transportsFor, type Transports } from './delivery/index.ts';
 import { integrationRoutes, webhookSource } from './integrations/index.ts';
 import { campaignJobHandlers, campaignRoutes } from './campaigns/index.ts';
 import { staticRoutes } from './http/static.ts';
+import { registerObservability, type Observability } from './http/observability.ts';
+import { journeyStepsTotal, metricsRegistry } from './metrics/index.ts';
 
 export interface AppOptions {
   config: Readonly<Config>;
@@ -40,6 +43,8 @@ export interface App {
   /** Manual clock only: moves time to `to`, running due work on the way. */
   advance(to: Date): Promise<{ ran: number; steps: number }>;
   http(): Promise<Router>;
+  /** A server with only /metrics, /livez and /readyz, for a process without the API (`parcours worker`). */
+  probes(): Promise<FastifyInstance>;
   startWorker(): Promise<Worker>;
   close(): Promise<void>;
 }
@@ -81,13 +86,33 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const sources: DueSource[] = [
     jobsSource({ db, clock, log }, handlers),
     triggerSource(ctx),
-    journeySource(ctx, opts.config.journeyBatch, 2),
+    counting(journeySource(ctx, opts.config.journeyBatch, 2), (n) => journeyStepsTotal.inc(n)),
     deliverySource(ctx, transports, { batch: opts.config.workerBatch, leaseMs: DELIVERY_LEASE_MS, domainConcurrency: 10, lanes: 2 }),
     webhookSource(ctx, { allowPrivate: opts.config.webhooksAllowPrivate }),
   ];
   let server: Router | undefined;
   let worker: Worker | undefined;
   let httpDb: Db | undefined;
+  let closeProbes: (() => Promise<void>) | undefined;
+  const observability = (): Observability => ({
+    registry: metricsRegistry({
+      now: () => clock.now(),
+      pools: httpDb && httpDb !== db ? { worker: db, http: httpDb } : { worker: db },
+      backlog: async () => {
+        const now = clock.now();
+        return [
+          { source: 'deliveries', ...(await deliveryBacklog(db, now)) },
+          { source: 'jobs', ...(await jobBacklog(db, now)) },
+          { source: 'enrollments', ...(await enrollmentBacklog(db, now)) },
+        ];
+      },
+    }),
+    metricsToken: opts.config.metricsToken,
+    async ready() {
+      const pending = await pendingMigrations(db);
+      return { ok: pending.length === 0, checks: { database: 'ok', migrations: pending.length ? `not applied: ${pending.join(', ')} (run parcours migrate)` : 'ok' } };
+    },
+  });
 
   const app: App = {
     ctx,
@@ -116,8 +141,16 @@ export async function createApp(opts: AppOptions): Promise<App> {
         integrationRoutes(web),
         ...(clock instanceof ManualClock ? [clockRoutes(web, app)] : []),
         staticRoutes(), // last: the web UI and its client-side routes
-      ]);
+      ], observability());
       return server;
+    },
+    async probes() {
+      // a worker's own small server: /metrics, /livez and /readyz only
+      const probes = Fastify({ logger: false });
+      registerObservability(probes, log, observability());
+      await probes.ready();
+      closeProbes = () => probes.close();
+      return probes;
     },
     async startWorker() {
       await ensureEngagementSchedules(db, clock);
@@ -127,7 +160,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     },
     async close() {
       // HTTP stops listening at once and ends after its requests in flight, beside the worker's stop
-      await Promise.all([worker?.stop(), server?.close()]);
+      await Promise.all([worker?.stop(), server?.close(), closeProbes?.()]);
       await transports.email.close();
       await transports.sms.close();
       if (!opts.db) {
@@ -137,4 +170,16 @@ export async function createApp(opts: AppOptions): Promise<App> {
     },
   };
   return app;
+}
+
+/** A due source whose handled items are also counted (for /metrics). */
+function counting(source: DueSource, count: (n: number) => void): DueSource {
+  return {
+    ...source,
+    async runDue(now, stop) {
+      const n = await source.runDue(now, stop);
+      if (n > 0) count(n);
+      return n;
+    },
+  };
 }

@@ -17,6 +17,8 @@ const schema = z.object({
   SMS_FROM: z.string().optional(),
   PARCOURS_WORKER_BATCH: z.coerce.number().int().min(1).max(10000).default(500),
   PARCOURS_SHUTDOWN_S: z.coerce.number().int().min(1).max(3600).default(10),
+  PARCOURS_METRICS_TOKEN: z.string().min(16).optional(),
+  PARCOURS_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   PARCOURS_JOURNEY_BATCH: z.coerce.number().int().min(1).max(10000).default(2000),
   // the embedded database's buffer cache, in this process's memory
   PARCOURS_PGLITE_SHARED_BUFFERS: z.string().regex(/^[1-9][0-9]*(kB|MB|GB)$/, 'a size such as 32MB').default('32MB'),
@@ -39,6 +41,10 @@ export interface Config {
   workerBatch: number;
   /** Seconds a stop (SIGTERM, SIGINT) may take before the process exits anyway. */
   shutdownS: number;
+  /** /metrics needs this bearer token when set (else: loopback and private networks only). */
+  metricsToken?: string;
+  /** `parcours worker` serves /metrics, /livez and /readyz on this port when set. */
+  metricsPort?: number;
   /** Enrollments a journey engine lane advances per transaction. */
   journeyBatch: number;
   /** PGlite's shared_buffers (PostgreSQL syntax, e.g. 32MB). */
@@ -69,6 +75,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       : undefined,
     workerBatch: e.PARCOURS_WORKER_BATCH,
     shutdownS: e.PARCOURS_SHUTDOWN_S,
+    metricsToken: e.PARCOURS_METRICS_TOKEN,
+    metricsPort: e.PARCOURS_METRICS_PORT,
     journeyBatch: e.PARCOURS_JOURNEY_BATCH,
     pgliteSharedBuffers: e.PARCOURS_PGLITE_SHARED_BUFFERS,
     pgliteSlowMs: e.PARCOURS_PGLITE_SLOW_MS,

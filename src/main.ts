@@ -68,7 +68,8 @@ async function serve(config: Readonly<Config>, opts: { clock?: string; startAt?:
     console.log(lines.join('\n'));
   }
   if (withWorker) await app.startWorker();
-  if (!withHttp) console.log(`Parcours worker running (${config.databaseUrl ? 'PostgreSQL' : 'PGlite'})`);
+  if (!withHttp && config.metricsPort) await (await app.probes()).listen({ port: config.metricsPort, host: config.host });
+  if (!withHttp) console.log(`Parcours worker running (${config.databaseUrl ? 'PostgreSQL' : 'PGlite'})${config.metricsPort ? `; /metrics, /livez, /readyz on port ${config.metricsPort}` : ''}`);
   onShutdown(() => app.close(), config.shutdownS);
 }
 

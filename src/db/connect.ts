@@ -21,6 +21,8 @@ export interface Db extends Queryable {
   tx<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Calls `fn` on every NOTIFY on `channel`; returns an unsubscribe function. */
   listen(channel: string, fn: (payload: string) => void): Promise<() => Promise<void>>;
+  /** The pool's connections now (for /metrics). */
+  poolStats(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -187,6 +189,7 @@ export async function connectPostgres(url: string, opts: PostgresOptions = {}): 
         set.delete(fn);
       };
     },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async close() {
       closed = true;
       clearTimeout(reconnectTimer);

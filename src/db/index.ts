@@ -3,5 +3,5 @@ export type { Db, Queryable, QueryResult } from './connect.ts';
 export { connectPostgres, connectPglite, schemaUrl, type PostgresOptions, type EmbeddedOptions } from './connect.ts';
 export { DataDirInUse, describeOwner, readOwner, socketUrl, type Embedded, type Owner } from './embedded/index.ts';
 export { retrying, isConnectionError } from './retry.ts';
-export { migrate, appliedMigrations } from './migrate.ts';
+export { migrate, appliedMigrations, pendingMigrations } from './migrate.ts';
 export { backup, restore, rowCounts, RestoreRefused, BACKUP_FORMAT, type BackupSummary } from './backup.ts';

@@ -19,6 +19,12 @@ export async function appliedMigrations(q: Queryable): Promise<string[]> {
   return rows.map((r) => r.name);
 }
 
+/** The migrations of this version that the database has not had yet (readiness: none). */
+export async function pendingMigrations(q: Queryable): Promise<string[]> {
+  const done = new Set(await appliedMigrations(q));
+  return (await readdir(dir)).filter((f) => f.endsWith('.sql') && !done.has(f)).sort();
+}
+
 /**
  * In the caller's transaction: applies the migrations not applied yet, all of them or only
  * those named in `only` (a restore rebuilds the schema its backup was taken with). Refuses a

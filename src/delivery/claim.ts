@@ -91,6 +91,13 @@ export async function endSendingLeases(q: Queryable, now: Date): Promise<number>
   return r.rowCount;
 }
 
+/** Deliveries due now and not claimed, and the oldest due time (for /metrics). */
+export async function deliveryBacklog(q: Queryable, now: Date): Promise<{ due: number; oldest: Date | null }> {
+  const { rows } = await q.query<{ due: number; oldest: Date | null }>(sql`
+    select count(*)::int as due, min(send_at) as oldest from deliveries where status = 'queued' and send_at <= ${now}`);
+  return rows[0];
+}
+
 export async function nextDeliveryDueAt(db: Db, now: Date): Promise<Date | null> {
   const { rows } = await db.query<{ at: Date | null }>(sql`
     select least(

@@ -15,7 +15,7 @@ export function transportsFor(ctx: Ctx): Transports {
 }
 
 export { deliverySource, DELIVERY_LEASE_MS } from './sender.ts';
-export { endSendingLeases } from './claim.ts';
+export { endSendingLeases, deliveryBacklog } from './claim.ts';
 export { deliveryRoutes } from './routes.ts';
 export { publicRoutes } from './public-routes.ts';
 export { scheduleDeliveries, getDelivery, listDeliveries, sendingHealth, domainOf, type NewDelivery } from './schedule.ts';

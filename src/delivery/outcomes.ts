@@ -3,6 +3,7 @@ import type { Ctx } from '../context.ts';
 import { appendEvents } from '../events/index.ts';
 import type { DeliveryRow } from './compose.ts';
 import { endClaim, markHandedOver } from './claim.ts';
+import { deliveriesTotal } from '../metrics/index.ts';
 
 /** With a batch's outcomes: the position it is handed over up to now, or that it is done. */
 export interface ClaimStep {
@@ -66,7 +67,9 @@ export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], now: Date, c
   // Retried while the database is away (restart, failover): the messages have left, their
   // outcomes must not be lost with the connection. Idempotent: only rows still 'sending' change,
   // and only those get their back-off and events, so a retry after a lost COMMIT answer adds nothing.
+  let recorded: Outcome[] = [];
   await retrying(() => ctx.db.tx(async (tx) => {
+    recorded = [];
     // the batch's next slice is marked handed over in the transaction of the outcomes before it (issue 18)
     if (claim?.handedUpTo) await markHandedOver(tx, claim.batch, claim.handedUpTo, now);
     if (claim?.end) await endClaim(tx, claim.batch);
@@ -83,6 +86,7 @@ export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], now: Date, c
       returning d.workspace_id, d.id`);
     const mine = new Set(changed.map((r) => `${r.workspace_id}:${r.id}`));
     const ours = (o: Outcome) => mine.has(`${o.d.workspace_id}:${o.d.id}`);
+    recorded = outcomes.filter(ours);
     // the domains that asked us to slow down, each once (with its last answer): one upsert. A
     // back-off still running was set by another batch of the same try (two lanes or workers
     // claim side by side): it is not stepped up twice for one refusal.
@@ -106,4 +110,5 @@ export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], now: Date, c
       data: eventData(o.d),
     })));
   }));
+  for (const o of recorded) deliveriesTotal.inc({ channel: o.d.channel, outcome: o.kind });
 }

@@ -10,14 +10,16 @@ import { registerIdempotency } from './idempotency.ts';
 import { registerTextInputCheck } from './text-input.ts';
 import { registerRateLimits } from './rate-limit.ts';
 import { parseForm } from './page.ts';
+import { registerObservability, requestIds, type Observability } from './observability.ts';
 
 export type Router = FastifyInstance<any, any, any, any, ZodTypeProvider>;
 export type RoutePlugin = (r: Router) => void;
 
 /** Builds the HTTP server: one error table, auth, idempotency, OpenAPI, then each module's routes. */
-export async function buildServer(ctx: Ctx, plugins: RoutePlugin[]): Promise<Router> {
+export async function buildServer(ctx: Ctx, plugins: RoutePlugin[], observability?: Observability): Promise<Router> {
   const server = Fastify({
     logger: false,
+    ...requestIds,
     bodyLimit: 10 * 1024 * 1024,
     // X-Forwarded-For is believed only from a proxy on this machine or a private network; anyone
     // else could name any address in it and step around the per-address rate limits
@@ -56,6 +58,7 @@ export async function buildServer(ctx: Ctx, plugins: RoutePlugin[]): Promise<Rou
   registerAuth(server, ctx);
   registerIdempotency(server, ctx);
   registerTextInputCheck(server);
+  if (observability) registerObservability(server, ctx.log, observability);
   server.get('/api/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => server.swagger());
   server.get('/healthz', { config: { permission: 'public' }, schema: { hide: true } }, async () => {
     await ctx.db.query('select 1');

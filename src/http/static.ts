@@ -12,6 +12,8 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Parcours</title>
 <h1>Parcours</h1><p>The web UI is not built. Run <code>npm run build:web</code> (or <code>npm install</code>) and reload.
 The API is at <a href="/api/docs">/api/docs</a>.</p></body>`;
 
+const PROBES = new Set(['/health', '/healthcheck', '/ready', '/readiness', '/live', '/liveness', '/status', '/ping', '/metrics', '/stats', '/actuator/health']);
+
 /**
  * Serves the web UI: hashed assets with a long cache, and index.html for every other GET outside
  * /api so that the browser's own routes (/contacts/12, /journeys/3) survive a reload.
@@ -25,7 +27,8 @@ export function staticRoutes(dist = WEB_DIST) {
     }
     r.get('/*', { config: { permission: 'public' }, schema: { hide: true } }, async (req, reply) => {
       const path = req.url.split('?')[0];
-      if (path.startsWith('/api/') || path === '/api') {
+      // an unknown API path, or a probe no route answers (a misconfigured health check), must not pass with the UI's page
+      if (path.startsWith('/api/') || path === '/api' || PROBES.has(path)) {
         return reply.status(404).send({ error: { code: 'not_found', message: `no route GET ${path}`, details: [] } });
       }
       if (!built) return reply.type('text/html; charset=utf-8').send(NOT_BUILT);

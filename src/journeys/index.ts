@@ -8,3 +8,4 @@ export { getJourney, createJourney, updateJourney, transition, duplicateJourney,
 export { enrollContacts } from './enroll.ts';
 export { journeyReport } from './reports.ts';
 export { dryRun } from './dryrun.ts';
+export { enrollmentBacklog } from './backlog.ts';

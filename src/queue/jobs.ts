@@ -60,6 +60,13 @@ export async function claimDueJobs(db: Db, now: Date, limit: number, leaseMs: nu
   return rows;
 }
 
+/** Jobs due now and not taken, and how long the oldest has waited (for /metrics). */
+export async function jobBacklog(q: Queryable, now: Date): Promise<{ due: number; oldest: Date | null }> {
+  const { rows } = await q.query<{ due: number; oldest: Date | null }>(sql`
+    select count(*)::int as due, min(run_at) as oldest from jobs where status = 'queued' and run_at <= ${now}`);
+  return rows[0];
+}
+
 export async function nextJobDueAt(db: Queryable): Promise<Date | null> {
   const { rows } = await db.query<{ at: Date | null }>(`
     select min(case when status = 'queued' then run_at else locked_until end) as at

@@ -1,6 +1,7 @@
 import { isConnectionError, retrying, type Db } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
+import { jobsTotal } from '../metrics/index.ts';
 import { claimDueJobs, completeJob, failJob, nextJobDueAt, releaseJob, renewJobLease, WAKE_CHANNEL, type Job } from './jobs.ts';
 
 /**
@@ -70,7 +71,11 @@ async function runJob(ctx: JobContext, handlers: Map<string, JobHandler>, job: J
     result = await handler(job, ctx);
   } catch (err) {
     clearInterval(beat);
-    if (err instanceof JobInterrupted) return void (await retrying(() => releaseJob(ctx.db, job)));
+    if (err instanceof JobInterrupted) {
+      jobsTotal.inc({ kind: job.kind, result: 'released' });
+      return void (await retrying(() => releaseJob(ctx.db, job)));
+    }
+    jobsTotal.inc({ kind: job.kind, result: 'failed' });
     const message = err instanceof Error ? err.message : String(err);
     ctx.log.warn({ job: job.id, kind: job.kind, err: message }, 'job failed');
     // recorded once the database answers again (failJob only touches a job still running), so
@@ -79,6 +84,7 @@ async function runJob(ctx: JobContext, handlers: Map<string, JobHandler>, job: J
     return;
   }
   clearInterval(beat);
+  jobsTotal.inc({ kind: job.kind, result: 'done' });
   await retrying(() => completeJob(ctx.db, ctx.clock, job.id, result)); // no-op when the handler completed it
 }
 

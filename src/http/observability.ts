@@ -24,7 +24,6 @@ const SANE_ID = /^[\w.:@/+=-]{1,128}$/;
 /** Request ids for the server's options: the client's X-Request-Id if sane, else a UUID. */
 export const requestIds = {
   requestIdHeader: false as const,
-  requestIdLogLabel: 'req_id',
   genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
     const given = req.headers['x-request-id'];
     return typeof given === 'string' && SANE_ID.test(given) ? given : randomUUID();

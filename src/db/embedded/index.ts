@@ -7,7 +7,9 @@ import type { OwnerArgs, OwnerReply, OwnerRequest } from './owner.ts';
 
 export { readOwner, type Owner } from './lock.ts';
 
-const OWNER_ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'owner.ts');
+// compiled (npm run build): owner.js beside this file, run by plain node; from the sources: owner.ts through tsx
+const COMPILED = import.meta.url.endsWith('.js');
+const OWNER_ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), COMPILED ? 'owner.js' : 'owner.ts');
 
 /** The data directory is served by another live process. */
 export class DataDirInUse extends Error {
@@ -34,7 +36,7 @@ export interface Embedded {
 export async function startEmbedded(opts: { dataDir?: string; sharedBuffers: string; command: string; slowMs?: number; maintenanceMs?: number }): Promise<Embedded> {
   const args: OwnerArgs = { dataDir: opts.dataDir, sharedBuffers: opts.sharedBuffers, slowMs: opts.slowMs, maintenanceMs: opts.maintenanceMs, command: opts.command, appPid: process.pid };
   const child: ChildProcess = fork(OWNER_ENTRY, [JSON.stringify(args)], {
-    execArgv: ['--import', import.meta.resolve('tsx')],
+    execArgv: COMPILED ? [] : ['--import', import.meta.resolve('tsx')],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'advanced',
   });

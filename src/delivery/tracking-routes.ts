@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Router } from '../http/server.ts';
 import type { Ctx } from '../context.ts';
 import { escapeHtml, page } from '../http/page.ts';
+import { asUserHtml } from '../http/headers.ts';
 import { urlSignatureValid, verifyToken } from './tokens.ts';
 import { recordEngagement, unsubscribeFromDelivery } from './feedback.ts';
 import { optIntoSms, preferencesPage, savePreferences, viewOnline } from './preferences.ts';
@@ -76,7 +77,7 @@ export function trackingRoutes(ctx: Ctx) {
       const p = verifyToken(ctx.secret, 'delivery', req.params.token);
       if (!p) return notFound(reply);
       const html = await viewOnline(ctx, Number(p[0]), Number(p[1]));
-      return html === null ? notFound(reply) : reply.type('text/html').send(html);
+      return html === null ? notFound(reply) : asUserHtml(reply).send(html);
     });
   };
 }

@@ -10,6 +10,7 @@ import { registerIdempotency } from './idempotency.ts';
 import { registerTextInputCheck } from './text-input.ts';
 import { registerRateLimits } from './rate-limit.ts';
 import { parseForm } from './page.ts';
+import { registerSecurityHeaders } from './headers.ts';
 import { registerObservability, requestIds, type Observability } from './observability.ts';
 
 export type Router = FastifyInstance<any, any, any, any, ZodTypeProvider>;
@@ -39,6 +40,7 @@ export async function buildServer(ctx: Ctx, plugins: RoutePlugin[], observabilit
   server.setNotFoundHandler((req, reply) =>
     reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`, details: [] } }),
   );
+  await registerSecurityHeaders(server, ctx.config.publicUrl);
   await server.register(cookie);
   // HTML forms (unsubscribe, preferences, signup) and provider webhooks post urlencoded bodies
   server.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_req, body, done) =>

@@ -16,6 +16,8 @@ export interface Principal {
   userId: number | null;
   via: 'session' | 'api_key';
   csrfToken?: string;
+  /** Who this is, as the consent history and audit logs name them: "marie@example.com" or "API key 4 (zapier)". */
+  actor: string;
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -90,12 +92,13 @@ export async function logout(q: Queryable, token: string) {
 }
 
 export async function principalFromSession(ctx: Ctx, token: string): Promise<Principal | null> {
-  const { rows } = await ctx.db.query<{ user_id: number; workspace_id: number; role: Role; csrf_token: string }>(sql`
-    select s.user_id, s.workspace_id, m.role, s.csrf_token
+  const { rows } = await ctx.db.query<{ user_id: number; workspace_id: number; role: Role; csrf_token: string; email: string }>(sql`
+    select s.user_id, s.workspace_id, m.role, s.csrf_token, u.email
       from sessions s join memberships m on m.workspace_id = s.workspace_id and m.user_id = s.user_id
+      join users u on u.id = s.user_id
      where s.token_hash = ${sha256(token)} and s.expires_at > ${ctx.clock.now()}`);
   const r = rows[0];
-  return r ? { workspaceId: r.workspace_id, userId: r.user_id, role: r.role, via: 'session', csrfToken: r.csrf_token } : null;
+  return r ? { workspaceId: r.workspace_id, userId: r.user_id, role: r.role, via: 'session', csrfToken: r.csrf_token, actor: r.email } : null;
 }
 
 export async function switchWorkspace(ctx: Ctx, token: string, userId: number, workspaceId: number) {
@@ -117,12 +120,12 @@ export async function createApiKey(q: Queryable, clock: Clock, workspaceId: numb
 }
 
 export async function principalFromApiKey(ctx: Ctx, key: string): Promise<Principal | null> {
-  const { rows } = await ctx.db.query<{ workspace_id: number; role: Role }>(sql`
+  const { rows } = await ctx.db.query<{ id: number; name: string; workspace_id: number; role: Role }>(sql`
     update api_keys set last_used_at = ${ctx.clock.now()}
      where hash = ${sha256(key)} and revoked_at is null
-    returning workspace_id, role`);
+    returning id, name, workspace_id, role`);
   const r = rows[0];
-  return r ? { workspaceId: r.workspace_id, role: r.role, userId: null, via: 'api_key' } : null;
+  return r ? { workspaceId: r.workspace_id, role: r.role, userId: null, via: 'api_key', actor: `API key ${r.id} (${r.name})` } : null;
 }
 
 export async function listApiKeys(q: Queryable, workspaceId: number) {

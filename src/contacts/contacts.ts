@@ -4,7 +4,7 @@ import { AppError, notFound } from '../errors.ts';
 import { appendEvents, type NewEvent } from '../events/index.ts';
 import { loadFieldDefs } from './fields.ts';
 import { normalizeContact, uniqueKeyOf, STANDARD_FIELDS, type ContactValues } from './validate.ts';
-import { recordConsent, type ConsentChange } from './consent.ts';
+import { assertMayResubscribe, recordConsent, type ConsentChange, type ConsentProof } from './consent.ts';
 import { assertLists, contactLists, joinLists, type JoinSource } from './lists.ts';
 import { addTags, checkTag, contactTags } from './tags.ts';
 
@@ -18,6 +18,10 @@ export interface ContactInput extends ContactValues {
 export interface WriteOptions {
   source: JoinSource;
   ip?: string | null;
+  /** Who writes (a user or an API key), for the consent history. */
+  actor?: string | null;
+  /** Needed to re-subscribe a contact who unsubscribed, bounced or complained (issue 16). */
+  proof?: ConsentProof | null;
 }
 
 export const CONTACT_COLUMNS = sql`id, key, email, phone, first_name, last_name, language, timezone, to_char(birthday, 'YYYY-MM-DD') as birthday, fields,
@@ -75,8 +79,9 @@ export async function createContact(ctx: Ctx, workspaceId: number, input: Contac
     const c = rows[0];
     await appendEvents(tx, now, [{ workspaceId, contactId: c.id, type: 'contact.created', data: { source: opts.source } }]);
     const consent: (ConsentChange & { contactId: number; previous: null })[] = [];
-    if (values.email) consent.push({ contactId: c.id, channel: 'email', status: emailStatus, source: opts.source, ip: opts.ip, previous: null });
-    if (smsStatus !== 'none') consent.push({ contactId: c.id, channel: 'sms', status: smsStatus, source: opts.source, ip: opts.ip, previous: null });
+    const who = { source: opts.source, ip: opts.ip, actor: opts.actor, proof: opts.proof, reason: opts.proof?.reason };
+    if (values.email) consent.push({ contactId: c.id, channel: 'email', status: emailStatus, ...who, previous: null });
+    if (smsStatus !== 'none') consent.push({ contactId: c.id, channel: 'sms', status: smsStatus, ...who, previous: null });
     await recordConsent(tx, now, workspaceId, consent);
     await joinLists(tx, now, workspaceId, [c.id], input.list_ids ?? [], opts.source);
     await addTags(tx, now, workspaceId, [c.id], tags);
@@ -123,10 +128,15 @@ async function applyUpdate(ctx: Ctx, tx: Queryable, workspaceId: number, old: Ro
   const key = uniqueKeyOf(uk, next);
   if (!key) throw new AppError('validation', `${uk} cannot be emptied: it is this workspace's unique key`, [{ path: uk === 'email' ? 'email' : `fields.${uk}`, message: 'required (unique key)' }]);
   const consent: (ConsentChange & { contactId: number; previous: string })[] = [];
-  if (input.email_status && input.email_status !== old.email_status)
-    consent.push({ contactId: old.id, channel: 'email', status: input.email_status, source: opts.source, ip: opts.ip, previous: old.email_status });
-  if (input.sms_status && input.sms_status !== old.sms_status)
-    consent.push({ contactId: old.id, channel: 'sms', status: input.sms_status, source: opts.source, ip: opts.ip, previous: old.sms_status });
+  const who = { source: opts.source, ip: opts.ip, actor: opts.actor, proof: opts.proof, reason: opts.proof?.reason };
+  if (input.email_status && input.email_status !== old.email_status) {
+    assertMayResubscribe('email', old.email_status, input.email_status, opts.proof, 'consent_proof');
+    consent.push({ contactId: old.id, channel: 'email', status: input.email_status, ...who, previous: old.email_status });
+  }
+  if (input.sms_status && input.sms_status !== old.sms_status) {
+    assertMayResubscribe('sms', old.sms_status, input.sms_status, opts.proof, 'consent_proof');
+    consent.push({ contactId: old.id, channel: 'sms', status: input.sms_status, ...who, previous: old.sms_status });
+  }
   if (events.length || consent.length) {
     try {
       const r = await tx.query<Row>(sql`
@@ -167,6 +177,13 @@ export async function upsertContact(ctx: Ctx, workspaceId: number, input: Contac
     if (err instanceof AppError && err.code === 'conflict') return upsertContact(ctx, workspaceId, input, opts);
     throw err;
   }
+}
+
+/** The contact with this email address (any case), if any: the oldest when several share it. */
+export async function findContactByEmail(q: Queryable, workspaceId: number, email: string) {
+  const { rows } = await q.query<Row>(sql`
+    select ${CONTACT_COLUMNS} from contacts where workspace_id = ${workspaceId} and lower(email) = lower(${email}) order by id limit 1`);
+  return rows[0] ?? null;
 }
 
 export async function getContact(q: Queryable, workspaceId: number, id: number) {

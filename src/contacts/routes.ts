@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { FastifyRequest } from 'fastify';
 import type { Router } from '../http/server.ts';
 import { principal } from '../http/auth.ts';
 import { idParams, id, page } from '../http/schemas.ts';
@@ -11,6 +12,11 @@ import type { Queryable } from '../db/index.ts';
 
 const text = (max = 500) => z.string().max(max).nullable().optional();
 const fieldValue = z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()]);
+const proofSchema = z.strictObject({
+  reason: z.string().trim().min(3).max(500).describe('Why consent may be given back, in words'),
+  consented_at: z.iso.datetime({ offset: true }).or(z.iso.date()).describe('When the contact gave consent (ISO 8601)'),
+  source: z.string().trim().min(2).max(100).describe('Where: paper form, phone call, event, …'),
+});
 const contactBody = z.strictObject({
   email: text(254),
   phone: text(40),
@@ -24,6 +30,7 @@ const contactBody = z.strictObject({
   sms_status: z.enum(['none', 'opted_in', 'opted_out']).optional(),
   list_ids: z.array(id).max(100).optional(),
   tags: z.array(z.string().max(100)).max(100).optional(),
+  consent_proof: proofSchema.optional().describe('Required to re-subscribe a contact who unsubscribed, bounced or complained (or SMS opted out): the reason, when and where consent was given'),
 });
 const ids = z.array(id).min(1).max(10_000);
 const eventBody = z.strictObject({
@@ -31,6 +38,8 @@ const eventBody = z.strictObject({
   properties: z.record(z.string(), z.unknown()).optional(),
   occurred_at: z.string().max(40).optional(),
 });
+/** Who writes, for the consent history (issue 16): the logged-in user or the API key. */
+const who = (req: FastifyRequest) => ({ ip: req.ip, actor: principal(req).actor });
 const sourceOf = (s?: string) => (s === 'manual' ? 'manual' : 'api') as c.JoinSource;
 
 export function contactRoutes(ctx: Ctx) {
@@ -47,13 +56,17 @@ export function contactRoutes(ctx: Ctx) {
     r.post('/api/v1/contacts', {
       config: { permission: 'write' },
       schema: { tags: ['contacts'], summary: 'Create a contact (409 when its unique key exists)', body: contactBody, querystring: z.strictObject({ source: z.enum(['api', 'manual']).optional() }) },
-    }, async (req, reply) => reply.status(201).send(await c.createContact(ctx, principal(req).workspaceId, req.body, { source: sourceOf(req.query.source), ip: req.ip })));
+    }, async (req, reply) => {
+      const { consent_proof: proof, ...input } = req.body;
+      return reply.status(201).send(await c.createContact(ctx, principal(req).workspaceId, input, { source: sourceOf(req.query.source), ...who(req), proof }));
+    });
 
     r.post('/api/v1/contacts/upsert', {
       config: { permission: 'write' },
       schema: { tags: ['contacts'], summary: 'Create a contact or update the one with the same unique key', body: contactBody },
     }, async (req, reply) => {
-      const res = await c.upsertContact(ctx, principal(req).workspaceId, req.body, { source: 'api', ip: req.ip });
+      const { consent_proof: proof, ...input } = req.body;
+      const res = await c.upsertContact(ctx, principal(req).workspaceId, input, { source: 'api', ...who(req), proof });
       return reply.status(res.created ? 201 : 200).send(res.contact);
     });
 
@@ -63,7 +76,10 @@ export function contactRoutes(ctx: Ctx) {
     r.patch('/api/v1/contacts/:id', {
       config: { permission: 'write' },
       schema: { tags: ['contacts'], summary: 'Update fields, consent, and add lists and tags', params: idParams, body: contactBody },
-    }, async (req) => c.updateContact(ctx, principal(req).workspaceId, req.params.id, req.body, { source: 'api', ip: req.ip }));
+    }, async (req) => {
+      const { consent_proof: proof, ...input } = req.body;
+      return c.updateContact(ctx, principal(req).workspaceId, req.params.id, input, { source: 'api', ...who(req), proof });
+    });
 
     r.delete('/api/v1/contacts/:id', { config: { permission: 'write' }, schema: { tags: ['contacts'], params: idParams } }, async (req) => {
       await c.deleteContact(ctx.db, principal(req).workspaceId, req.params.id);
@@ -77,15 +93,16 @@ export function contactRoutes(ctx: Ctx) {
         summary: 'Set email or SMS consent; each change is kept in the consent history (C-4)',
         params: idParams,
         body: z.discriminatedUnion('channel', [
-          z.strictObject({ channel: z.literal('email'), status: z.enum(c.EMAIL_STATUSES), source: z.string().max(50).default('api') }),
-          z.strictObject({ channel: z.literal('sms'), status: z.enum(c.SMS_STATUSES), source: z.string().max(50).default('api') }),
-        ]),
+          z.strictObject({ channel: z.literal('email'), status: z.enum(c.EMAIL_STATUSES), source: z.string().max(50).default('api'), reason: z.string().max(500).optional(), proof: proofSchema.optional() }),
+          z.strictObject({ channel: z.literal('sms'), status: z.enum(c.SMS_STATUSES), source: z.string().max(50).default('api'), reason: z.string().max(500).optional(), proof: proofSchema.optional() }),
+        ]).describe('Re-subscribing a contact who unsubscribed, bounced or complained (SMS: opted out) takes `proof`'),
       },
     }, async (req) => {
       const ws = principal(req).workspaceId;
       await ctx.db.tx(async (tx) => {
         await resolveContactIdsOr404(tx, ws, req.params.id);
-        await c.setConsent(tx, ctx.clock.now(), ws, req.params.id, { ...req.body, ip: req.ip });
+        const { proof, reason, ...change } = req.body;
+        await c.setConsent(tx, ctx.clock.now(), ws, req.params.id, { ...change, ...who(req), proof, reason: reason ?? proof?.reason ?? null });
       });
       return c.getContact(ctx.db, ws, req.params.id);
     });

@@ -28,7 +28,11 @@ export async function inboundSms(ctx: Ctx, workspaceId: number, from: string, bo
   if (!status) return { action: null, contacts: 0 };
   return ctx.db.tx(async (tx) => {
     const { rows } = await tx.query<{ id: number }>(sql`select id from contacts where workspace_id = ${workspaceId} and phone = ${from.replace(/[\s().-]/g, '')}`);
-    for (const r of rows) await setConsent(tx, ctx.clock.now(), workspaceId, r.id, { channel: 'sms', status, source: 'sms_keyword' });
+    const now = ctx.clock.now();
+    const number = from.replace(/[\s().-]/g, '');
+    // a START from the phone itself is its owner's consent (a STOP needs none)
+    const proof = status === 'opted_in' ? { reason: `replied ${body.trim().slice(0, 20)} from the phone`, consented_at: now.toISOString(), source: `SMS from ${number}` } : null;
+    for (const r of rows) await setConsent(tx, now, workspaceId, r.id, { channel: 'sms', status, source: 'sms_keyword', actor: `the phone ${number}`, proof, reason: proof?.reason ?? null });
     return { action: status, contacts: rows.length };
   });
 }

@@ -1,4 +1,4 @@
-import { del, post } from '../api.ts';
+import { del } from '../api.ts';
 import { useAction, useGet } from '../data.ts';
 import { Link, navigate } from '../router.tsx';
 import { Badge, Card, Empty, Loading, PageHeader, Status, formatDate } from '../ui/bits.tsx';
@@ -6,41 +6,9 @@ import { ErrorBanner } from '../ui/form.tsx';
 import { contactName } from './ContactsPage.tsx';
 import { Timeline } from './Timeline.tsx';
 import { Deliveries } from './Deliveries.tsx';
+import { ConsentCard } from './ConsentCard.tsx';
 
 const LEVELS: Record<string, string> = { most: 'Most engaged', somewhat: 'Somewhat engaged', least: 'Least engaged', everyone_else: 'Everyone else' };
-
-function Consent({ c }: { c: any }) {
-  const base = `/api/v1/contacts/${c.id}`;
-  const set = useAction((b: { channel: string; status: string }) => post(`${base}/consent`, b), [base]);
-  const history = useGet<{ data: any[] }>(`${base}/consent-history`);
-  return (
-    <Card title="Consent">
-      <ErrorBanner error={set.error} />
-      <dl className="kv">
-        <dt>Email</dt>
-        <dd>
-          <Status value={c.email_status} />{' '}
-          {c.email_status === 'subscribed'
-            ? <button className="small" onClick={() => set.mutate({ channel: 'email', status: 'unsubscribed' })}>Unsubscribe</button>
-            : <button className="small" onClick={() => set.mutate({ channel: 'email', status: 'subscribed' })}>Resubscribe</button>}
-        </dd>
-        <dt>SMS</dt>
-        <dd>
-          <Status value={c.sms_status} />{' '}
-          {c.sms_status === 'opted_in'
-            ? <button className="small" onClick={() => set.mutate({ channel: 'sms', status: 'opted_out' })}>Opt out</button>
-            : <button className="small" onClick={() => set.mutate({ channel: 'sms', status: 'opted_in' })}>Opt in</button>}
-        </dd>
-      </dl>
-      <h3>History</h3>
-      <ul className="plain small">
-        {(history.data?.data ?? []).map((h, i) => (
-          <li key={i}><span className="muted">{formatDate(h.occurred_at)}</span> {h.channel}: <b>{h.status.replace(/_/g, ' ')}</b> <span className="muted">({h.source}{h.ip ? `, ${h.ip}` : ''})</span></li>
-        ))}
-      </ul>
-    </Card>
-  );
-}
 
 export function ContactPage({ id }: { id: number }) {
   const base = `/api/v1/contacts/${id}`;
@@ -89,7 +57,7 @@ export function ContactPage({ id }: { id: number }) {
             )}
           </Card>
           <Card title="Tags">{c.tags.length === 0 ? <span className="muted">No tags.</span> : c.tags.map((t: string) => <span key={t} className="tag">{t}</span>)}</Card>
-          <Consent c={c} />
+          <ConsentCard c={c} />
         </div>
       </div>
     </>

@@ -195,6 +195,27 @@ describe('approval (K-6)', () => {
     expect(log.find((a: any) => a.action === 'approved')).toMatchObject({ via: 'session', role: 'approver', user_email: `bob-${ws.id}@example.com` });
     expect(log.find((a: any) => a.action === 'prepared').user_email).toBe(`alice-${ws.id}@example.com`);
   });
+
+  it('does not let the user who created or edited a campaign or its message approve it, whoever pressed Prepare (issue 16)', async () => {
+    const ws = await newWorkspace(t);
+    await sender(ws);
+    const { list } = await listOf(t, ws, 2);
+    await ws.api('PATCH', '/api/v1/workspace', { settings: { approval_requires_other_user: true } });
+    const admin = await login(ws, `adam-${ws.id}@example.com`, 'admin');
+    const colleague = await login(ws, `cleo-${ws.id}@example.com`, 'admin');
+    const writer = await login(ws, `wren-${ws.id}@example.com`, 'admin');
+    const approver = await login(ws, `paul-${ws.id}@example.com`, 'approver');
+    const m = await email(ws);
+    await writer('PATCH', `/api/v1/messages/${m}`, { content: { subject: 'News', body: '<p>Edited by Wren</p><p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p>' } });
+    const id = await campaign(admin, { message_id: m, recipients: { lists: [list] } });
+    expect((await colleague('POST', `/api/v1/campaigns/${id}/prepare`)).body.ok).toBe(true);
+    for (const [who, api] of [['adam', admin], ['cleo', colleague], ['wren', writer]] as const) {
+      const r = await api('POST', `/api/v1/campaigns/${id}/approve`);
+      expect(r.status, who).toBe(403);
+      expect(r.body.error.message, who).toContain(`${who}-${ws.id}@example.com`);
+    }
+    expect((await approver('POST', `/api/v1/campaigns/${id}/approve`)).status).toBe(200);
+  });
 });
 
 describe('results (K-8) and the hold-out (K-3)', () => {

@@ -1,4 +1,4 @@
-import { sql } from '../db/index.ts';
+import { sql, type Queryable } from '../db/index.ts';
 import type { Ctx } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { audit, type Actor } from './audit.ts';
@@ -42,10 +42,33 @@ export async function prepareCampaign(ctx: Ctx, ws: number, id: number, actor: A
 }
 
 /**
+ * The users who wrote this campaign since it was last approved (issue 16): whoever created,
+ * edited or prepared it, and whoever wrote a version of its messages up to the one it sends.
+ * Edits made with an API key have no user and name nobody.
+ */
+async function authorsOf(tx: Queryable, ws: number, c: Campaign): Promise<{ id: number; email: string }[]> {
+  const pinned = c.frozen?.variants ?? [];
+  const { rows } = await tx.query<{ id: number; email: string }>(sql`
+    with since as (
+      select coalesce(max(at), '-infinity'::timestamptz) as at, coalesce(max(id), 0) as audit_id
+        from campaign_audit where workspace_id = ${ws} and campaign_id = ${c.id} and action = 'approved'),
+    who as (
+      select a.user_id from campaign_audit a, since
+       where a.workspace_id = ${ws} and a.campaign_id = ${c.id} and a.id > since.audit_id and a.user_id is not null
+         and a.action in ('created', 'edited', 'edited_back_to_draft', 'prepared')
+      union
+      select v.created_by from message_versions v
+        join unnest(${pinned.map((p) => p.message_id)}::bigint[], ${pinned.map((p) => p.version)}::int[]) as p(message_id, version)
+          on v.message_id = p.message_id and v.version <= p.version, since
+       where v.workspace_id = ${ws} and v.created_by is not null and v.created_at > since.at)
+    select u.id, u.email from users u join who on who.user_id = u.id order by u.id`);
+  return rows;
+}
+
+/**
  * Approve (K-6) needs the 'approve' permission (owner, admin, approver). When the workspace
- * sets approval_requires_other_user, the approver must be a logged-in user other than the one
- * who prepared it; an API key has no user, so it cannot approve there (it could be the author's).
- * A campaign prepared with an API key has no author user: any approving user may approve it.
+ * sets approval_requires_other_user, the approver must be a logged-in user who is none of its
+ * authors (authorsOf); an API key has no user, so it cannot approve there (it could be an author's).
  */
 export async function approveCampaign(ctx: Ctx, ws: number, id: number, actor: Actor) {
   return ctx.db.tx(async (tx) => {
@@ -54,7 +77,9 @@ export async function approveCampaign(ctx: Ctx, ws: number, id: number, actor: A
     const settings = (await tx.query<{ settings: Record<string, unknown> }>(sql`select settings from workspaces where id = ${ws}`)).rows[0]?.settings ?? {};
     if (settings.approval_requires_other_user === true) {
       if (actor.userId === null) throw new AppError('forbidden', 'this workspace requires the approver to be another user than the author: approve as a logged-in user, not with an API key');
-      if (actor.userId === c.prepared_by) throw new AppError('forbidden', 'you prepared this campaign: this workspace requires another user to approve it');
+      const authors = await authorsOf(tx, ws, c);
+      if (authors.some((a) => a.id === actor.userId))
+        throw new AppError('forbidden', `you are one of this campaign's authors (${authors.map((a) => a.email).join(', ')}: they created or edited it or its message, or prepared it): this workspace requires another user to approve it`);
     }
     const now = ctx.clock.now();
     const start = startTime(c.schedule, now);

@@ -39,27 +39,28 @@ export function checkContent(channel: 'email' | 'sms', raw: unknown): EmailConte
   return content;
 }
 
-export async function createMessage(q: Queryable, clock: Clock, workspaceId: number, input: { name: string; channel: 'email' | 'sms'; content: unknown }) {
+/** `author`: the user who writes it (none for an API key or the platform), kept with the version. */
+export async function createMessage(q: Queryable, clock: Clock, workspaceId: number, input: { name: string; channel: 'email' | 'sms'; content: unknown }, author: number | null = null) {
   const content = checkContent(input.channel, input.content);
   const now = clock.now();
   const { rows } = await q.query<{ id: number }>(sql`
     insert into messages (workspace_id, name, channel, created_at, updated_at)
     values (${workspaceId}, ${input.name}, ${input.channel}, ${now}, ${now}) returning id`);
   await q.query(sql`
-    insert into message_versions (workspace_id, message_id, version, content, created_at)
-    values (${workspaceId}, ${rows[0].id}, 1, ${JSON.stringify(content)}, ${now})`);
+    insert into message_versions (workspace_id, message_id, version, content, created_at, created_by)
+    values (${workspaceId}, ${rows[0].id}, 1, ${JSON.stringify(content)}, ${now}, ${author})`);
   return getMessage(q, workspaceId, rows[0].id);
 }
 
 /** An edit is a new version: deliveries already queued keep rendering the version they name. */
-export async function updateMessage(q: Queryable, clock: Clock, workspaceId: number, id: number, patch: { name?: string; content?: unknown }) {
+export async function updateMessage(q: Queryable, clock: Clock, workspaceId: number, id: number, patch: { name?: string; content?: unknown }, author: number | null = null) {
   const current = await getMessage(q, workspaceId, id);
   const now = clock.now();
   if (patch.content !== undefined) {
     const content = checkContent(current.channel, patch.content);
     await q.query(sql`
-      insert into message_versions (workspace_id, message_id, version, content, created_at)
-      values (${workspaceId}, ${id}, ${current.version + 1}, ${JSON.stringify(content)}, ${now})`);
+      insert into message_versions (workspace_id, message_id, version, content, created_at, created_by)
+      values (${workspaceId}, ${id}, ${current.version + 1}, ${JSON.stringify(content)}, ${now}, ${author})`);
   }
   await q.query(sql`
     update messages set name = coalesce(${patch.name ?? null}, name), updated_at = ${now},

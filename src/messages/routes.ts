@@ -18,7 +18,7 @@ export function messageRoutes(ctx: Ctx) {
         summary: 'Create an email (MJML or HTML, Liquid) or SMS message; templates are checked (400 with line and column)',
         body: z.strictObject({ name: z.string().trim().min(1).max(200), channel: z.enum(['email', 'sms']), content: z.record(z.string(), z.unknown()) }),
       },
-    }, async (req, reply) => reply.status(201).send(withSegments(await ctx.db.tx((tx) => m.createMessage(tx, ctx.clock, principal(req).workspaceId, req.body)))));
+    }, async (req, reply) => reply.status(201).send(withSegments(await ctx.db.tx((tx) => m.createMessage(tx, ctx.clock, principal(req).workspaceId, req.body, principal(req).userId)))));
     r.get('/api/v1/messages/:id', {
       schema: { tags: ['messages'], params: idParams, querystring: versionQuery },
     }, async (req) => withSegments(await m.getMessage(ctx.db, principal(req).workspaceId, req.params.id, req.query.version)));
@@ -30,7 +30,7 @@ export function messageRoutes(ctx: Ctx) {
         params: idParams,
         body: z.strictObject({ name: z.string().trim().min(1).max(200).optional(), content: z.record(z.string(), z.unknown()).optional() }),
       },
-    }, async (req) => withSegments(await ctx.db.tx((tx) => m.updateMessage(tx, ctx.clock, principal(req).workspaceId, req.params.id, req.body))));
+    }, async (req) => withSegments(await ctx.db.tx((tx) => m.updateMessage(tx, ctx.clock, principal(req).workspaceId, req.params.id, req.body, principal(req).userId))));
     r.delete('/api/v1/messages/:id', { config: { permission: 'write' }, schema: { tags: ['messages'], params: idParams } }, async (req) => {
       await m.deleteMessage(ctx.db, principal(req).workspaceId, req.params.id);
       return { ok: true };

@@ -17,6 +17,8 @@ const schema = z.object({
   SMS_FROM: z.string().optional(),
   PARCOURS_WORKER_BATCH: z.coerce.number().int().min(1).max(10000).default(500),
   PARCOURS_SHUTDOWN_S: z.coerce.number().int().min(1).max(3600).default(10),
+  PARCOURS_TRUST_PROXY: z.string().max(1000).optional(),
+  PARCOURS_API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600),
   PARCOURS_METRICS_TOKEN: z.string().min(16).optional(),
   PARCOURS_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   PARCOURS_JOURNEY_BATCH: z.coerce.number().int().min(1).max(10000).default(2000),
@@ -41,6 +43,10 @@ export interface Config {
   workerBatch: number;
   /** Seconds a stop (SIGTERM, SIGINT) may take before the process exits anyway. */
   shutdownS: number;
+  /** Whose X-Forwarded-For to believe: proxy addresses or CIDRs, or a hop count; none by default. */
+  trustProxy: string | number | false;
+  /** Authenticated API requests a minute per API key or user. */
+  apiRateLimit: number;
   /** /metrics needs this bearer token when set (else: loopback and private networks only). */
   metricsToken?: string;
   /** `parcours worker` serves /metrics, /livez and /readyz on this port when set. */
@@ -75,6 +81,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       : undefined,
     workerBatch: e.PARCOURS_WORKER_BATCH,
     shutdownS: e.PARCOURS_SHUTDOWN_S,
+    trustProxy: !e.PARCOURS_TRUST_PROXY?.trim() ? false : /^\d+$/.test(e.PARCOURS_TRUST_PROXY.trim()) ? Number(e.PARCOURS_TRUST_PROXY.trim()) : e.PARCOURS_TRUST_PROXY.trim(),
+    apiRateLimit: e.PARCOURS_API_RATE_LIMIT,
     metricsToken: e.PARCOURS_METRICS_TOKEN,
     metricsPort: e.PARCOURS_METRICS_PORT,
     journeyBatch: e.PARCOURS_JOURNEY_BATCH,

@@ -8,7 +8,7 @@ import { errorHandler, toHttp } from './errors.ts';
 import { registerAuth } from './auth.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { registerTextInputCheck } from './text-input.ts';
-import { registerRateLimits } from './rate-limit.ts';
+import { registerApiLimits, registerLoginBackoff, registerRateLimits } from './rate-limit.ts';
 import { parseForm } from './page.ts';
 import { registerSecurityHeaders } from './headers.ts';
 import { registerObservability, requestIds, type Observability } from './observability.ts';
@@ -22,9 +22,9 @@ export async function buildServer(ctx: Ctx, plugins: RoutePlugin[], observabilit
     logger: false,
     ...requestIds,
     bodyLimit: 10 * 1024 * 1024,
-    // X-Forwarded-For is believed only from a proxy on this machine or a private network; anyone
-    // else could name any address in it and step around the per-address rate limits
-    trustProxy: 'loopback,linklocal,uniquelocal',
+    // X-Forwarded-For is believed only from the proxies PARCOURS_TRUST_PROXY names (none by
+    // default): anyone else could name any address in it and step around the per-address limits
+    trustProxy: typeof ctx.config.trustProxy === 'number' ? trustHops(ctx.config.trustProxy) : ctx.config.trustProxy,
     ajv: { customOptions: { removeAdditional: false } },
     // a path parameter may be as long as its schema allows (tracking tokens: 8192); longer is a 414
     routerOptions: { maxParamLength: 8192 },
@@ -58,6 +58,8 @@ export async function buildServer(ctx: Ctx, plugins: RoutePlugin[], observabilit
   await server.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
   registerRateLimits(server, ctx); // before auth: a flood of bad credentials is refused cheaply
   registerAuth(server, ctx);
+  registerApiLimits(server, ctx, ctx.config.apiRateLimit);
+  registerLoginBackoff(server, ctx);
   registerIdempotency(server, ctx);
   registerTextInputCheck(server);
   if (observability) registerObservability(server, ctx.log, observability);
@@ -69,4 +71,9 @@ export async function buildServer(ctx: Ctx, plugins: RoutePlugin[], observabilit
   for (const p of plugins) await server.register(async (scope) => p(scope as Router));
   await server.ready();
   return server;
+}
+
+/** PARCOURS_TRUST_PROXY=N: the N nearest hops are proxies (proxy-addr's trust function). */
+function trustHops(n: number) {
+  return (_address: string, hop: number) => hop < n;
 }

@@ -295,10 +295,44 @@ describe('preferences and SMS invitation (C-4, M-6)', () => {
     await t.http.inject({ method: 'POST', url: prefs, payload: `list_${b.id}=on`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect((await ws.api('GET', `/api/v1/contacts/${c.id}`)).body.lists.map((l: any) => l.name)).toEqual(['Offers']);
     const sms = /href="http:\/\/parcours\.test(\/s\/[^"]+)"/.exec(html)![1];
-    const r = await t.http.inject({ method: 'POST', url: sms, payload: 'phone=%2B33 6 12 34 56 78&consent=yes', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const r = await t.http.inject({ method: 'POST', url: sms, payload: 'phone=%2B33 6 12 34 56 78&consent=yes', headers: form });
     expect(r.statusCode).toBe(200);
+    expect(r.body).toContain('Enter your code');
+    // the link alone proves nothing about the number (issue 16): nothing changes until the code comes back
+    expect((await ws.api('GET', `/api/v1/contacts/${c.id}`)).body.sms_status).toBe('none');
+    await t.app.drain();
+    const text = (await ws.api('GET', '/api/v1/outbox?to=%2B33612345678')).body.data[0];
+    const code = /code is (\d{6})/.exec((await ws.api('GET', `/api/v1/outbox/${text.id}`)).body.text)![1];
+    const wrong = await t.http.inject({ method: 'POST', url: `${sms}/confirm`, payload: `code=${code === '000000' ? '111111' : '000000'}`, headers: form });
+    expect(wrong.statusCode).toBe(400);
+    expect((await t.http.inject({ method: 'POST', url: `${sms}/confirm`, payload: `code=${code}`, headers: form })).statusCode).toBe(200);
     const after = (await ws.api('GET', `/api/v1/contacts/${c.id}`)).body;
     expect([after.phone, after.sms_status]).toEqual(['+33612345678', 'opted_in']);
+    const [last] = (await ws.api('GET', `/api/v1/contacts/${c.id}/consent-history`)).body.data;
+    expect(last).toMatchObject({ channel: 'sms', status: 'opted_in', actor: 'the contact, with the code sent to +33612345678' });
+    expect(last.proof.reason).toMatch(/code sent by SMS/);
+  });
+
+  it('limits SMS opt-in codes: one a minute, five tries each (issue 16)', async () => {
+    const ws = await newWorkspace(t);
+    const m = (await ws.api('POST', '/api/v1/messages', { name: 'Invite', channel: 'email', content: { subject: 'Texts?', body: '<a href="{{ sms_optin_url }}">Get texts</a>' } })).body;
+    const c = (await ws.api('POST', '/api/v1/contacts', { email: 'codes@example.com' })).body;
+    const id = await queue(ws, m, c);
+    await t.app.drain();
+    const sms = /href="http:\/\/parcours\.test(\/s\/[^"]+)"/.exec((await outboxFor(ws, id)).html as string)![1];
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const ask = () => t.http.inject({ method: 'POST', url: sms, payload: 'phone=%2B33699999999&consent=yes', headers: form });
+    expect((await ask()).body).toContain('We sent a code');
+    expect((await ask()).body).toContain('wait a minute');
+    await t.app.drain();
+    expect((await ws.api('GET', '/api/v1/outbox?to=%2B33699999999')).body.data).toHaveLength(1);
+    for (let i = 0; i < 5; i++) await t.http.inject({ method: 'POST', url: `${sms}/confirm`, payload: 'code=abcdef', headers: form });
+    const text = (await ws.api('GET', '/api/v1/outbox?to=%2B33699999999')).body.data[0];
+    const code = /code is (\d{6})/.exec((await ws.api('GET', `/api/v1/outbox/${text.id}`)).body.text)![1];
+    const late = await t.http.inject({ method: 'POST', url: `${sms}/confirm`, payload: `code=${code}`, headers: form });
+    expect(late.body).toContain('expired or was tried too often');
+    expect((await ws.api('GET', `/api/v1/contacts/${c.id}`)).body.sms_status).toBe('none');
   });
 
   it("applies a window in each contact's own time zone", async () => {

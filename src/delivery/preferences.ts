@@ -1,6 +1,6 @@
 import { sql } from '../db/index.ts';
 import type { Ctx } from '../context.ts';
-import { joinLists, leaveLists, setConsent, updateContact } from '../contacts/index.ts';
+import { joinLists, leaveLists, setConsent } from '../contacts/index.ts';
 import { escapeHtml, page } from '../http/page.ts';
 
 export { viewOnline } from './preview.ts';
@@ -36,7 +36,3 @@ export async function savePreferences(ctx: Ctx, workspaceId: number, contactId: 
   });
 }
 
-/** The SMS invitation page (M-6): the contact gives a number and explicit consent. */
-export async function optIntoSms(ctx: Ctx, workspaceId: number, contactId: number, phone: string, ip?: string) {
-  await updateContact(ctx, workspaceId, contactId, { phone, sms_status: 'opted_in' }, { source: 'form', ip });
-}

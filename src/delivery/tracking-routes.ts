@@ -5,11 +5,14 @@ import { escapeHtml, page } from '../http/page.ts';
 import { asUserHtml } from '../http/headers.ts';
 import { urlSignatureValid, verifyToken } from './tokens.ts';
 import { recordEngagement, unsubscribeFromDelivery } from './feedback.ts';
-import { optIntoSms, preferencesPage, savePreferences, viewOnline } from './preferences.ts';
+import { preferencesPage, savePreferences, viewOnline } from './preferences.ts';
+import { confirmSmsOptIn, requestSmsOptIn } from './sms-optin.ts';
 
 const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 const tokenParams = z.object({ token: z.string().max(8192) });
 const hidden = { hide: true };
+const codeForm = (action: string) =>
+  `<form method="post" action="${escapeHtml(action.replace(/\/confirm$/, ''))}/confirm"><label>Code <input type="text" name="code" inputmode="numeric" autocomplete="one-time-code" required></label><button type="submit">Confirm</button></form>`;
 
 /** Public endpoints reached from messages (M-3): open pixel, click redirect, unsubscribe, preferences. */
 export function trackingRoutes(ctx: Ctx) {
@@ -66,11 +69,23 @@ export function trackingRoutes(ctx: Ctx) {
 <input type="text" name="phone" required></label><label><input type="checkbox" name="consent" value="yes" required> I agree to receive text messages. Reply STOP to stop.</label><button type="submit">Sign me up</button></form>`));
     });
 
+    // the number is proven by a code sent to it (issue 16): the link alone is a forwarded mail's
     r.post('/s/:token', { config: { permission: 'public' }, schema: { ...hidden, params: tokenParams, body: z.object({ phone: z.string().max(40), consent: z.literal('yes') }) } }, async (req, reply) => {
       const p = verifyToken(ctx.secret, 'unsubscribe', req.params.token);
       if (!p || p[2] === null) return notFound(reply);
-      await optIntoSms(ctx, Number(p[0]), Number(p[2]), req.body.phone, req.ip);
-      return reply.type('text/html').send(page('Thank you', '<p>You will now receive our text messages. Reply STOP at any time to stop.</p>'));
+      const sent = await requestSmsOptIn(ctx, Number(p[0]), Number(p[2]), req.body.phone, req.ip);
+      const note = sent === 'sent' ? 'We sent a code to your phone.' : 'A code was sent a moment ago: use it, or wait a minute for a new one.';
+      return reply.type('text/html').send(page('Enter your code', `<p>${note}</p>${codeForm(req.url)}`));
+    });
+
+    r.post('/s/:token/confirm', { config: { permission: 'public' }, schema: { ...hidden, params: tokenParams, body: z.object({ code: z.string().max(12) }) } }, async (req, reply) => {
+      const p = verifyToken(ctx.secret, 'unsubscribe', req.params.token);
+      if (!p || p[2] === null) return notFound(reply);
+      const r = await confirmSmsOptIn(ctx, Number(p[0]), Number(p[2]), req.body.code, req.ip);
+      if (r === 'confirmed') return reply.type('text/html').send(page('Thank you', '<p>You will now receive our text messages. Reply STOP at any time to stop.</p>'));
+      const back = escapeHtml(req.url.replace(/\/confirm$/, ''));
+      if (r === 'wrong') return reply.status(400).type('text/html').send(page('Wrong code', `<p>That code is not the one we sent.</p>${codeForm(back)}`));
+      return reply.status(400).type('text/html').send(page('Code expired', `<p>This code has expired or was tried too often. <a href="${back}">Ask for a new one</a>.</p>`));
     });
 
     r.get('/v/:token', { config: { permission: 'public' }, schema: { ...hidden, params: tokenParams } }, async (req, reply) => {

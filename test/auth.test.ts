@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, newWorkspace, apiClient, type TestApp } from './helpers.ts';
+import { createUser, addMember } from '../src/accounts/index.ts';
+import { randomBytes, scryptSync } from 'node:crypto';
+import { sql } from '../src/db/index.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -78,5 +81,24 @@ describe('users, sessions and API keys (P-3)', () => {
     const owner = await ws.api('POST', '/api/v1/users', { email: 'o1@example.com', password: 'password123', role: 'owner' });
     expect((await ws.api('PATCH', `/api/v1/users/${owner.body.id}`, { role: 'viewer' })).status).toBe(409);
     expect((await ws.api('DELETE', `/api/v1/users/${owner.body.id}`)).status).toBe(409);
+  });
+});
+
+describe('password hashes (issue 16)', () => {
+  it('hashes with scrypt N=2^17 and upgrades an older hash at the next successful login', async () => {
+    const { hashPassword } = await import('../src/accounts/passwords.ts');
+    expect((await hashPassword('x')).split('$').slice(0, 4)).toEqual(['scrypt', '131072', '8', '1']);
+    const ws = await newWorkspace(t);
+    const uid = await createUser(t.db, t.clock, { email: `old-${ws.id}@example.com`, name: 'Old', password: 'placeholder password' });
+    await addMember(t.db, t.clock, ws.id, uid, 'viewer');
+    // the same password as hashed by an earlier version (N=2^15)
+    const salt = randomBytes(16);
+    const old = `scrypt$32768$8$1$${salt.toString('base64')}$${scryptSync('an old password', salt, 32, { N: 32768, r: 8, p: 1, maxmem: 64 * 1024 * 1024 }).toString('base64')}`;
+    await t.db.query(sql`update users set password_hash = ${old} where id = ${uid}`);
+    const r = await t.http.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: `old-${ws.id}@example.com`, password: 'an old password' } });
+    expect(r.statusCode).toBe(200);
+    const stored = (await t.db.query<{ h: string }>(sql`select password_hash as h from users where id = ${uid}`)).rows[0].h;
+    expect(stored.split('$')[1]).toBe('131072');
+    expect((await t.http.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: `old-${ws.id}@example.com`, password: 'an old password' } })).statusCode).toBe(200);
   });
 });

@@ -47,3 +47,19 @@ describe('security headers (issue 16)', () => {
     expect(String(r.headers['content-security-policy'])).toMatch(/^sandbox (?!.*allow-scripts)(?!.*allow-same-origin)/);
   });
 });
+
+describe('JSON bodies (issue 16, item 9)', () => {
+  it('refuses invalid UTF-8 with a 400 naming the body and the byte, and stores nothing', async () => {
+    const ws = await newWorkspace(t);
+    const body = Buffer.concat([Buffer.from('{"name":"Caf'), Buffer.from([0xe9]), Buffer.from('"}')]); // Latin-1 é
+    const r = await t.http.inject({ method: 'POST', url: '/api/v1/lists', payload: body, headers: { authorization: `Bearer ${ws.key}`, 'content-type': 'application/json' } });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error).toMatchObject({ code: 'invalid_json', details: [{ path: 'body', message: 'invalid UTF-8 at byte 12' }] });
+    expect((await ws.api('GET', '/api/v1/lists')).body.data).toEqual([]);
+    const ok = await t.http.inject({ method: 'POST', url: '/api/v1/lists', payload: Buffer.from('{"name":"Café"}'), headers: { authorization: `Bearer ${ws.key}`, 'content-type': 'application/json; charset=utf-8' } });
+    expect(ok.statusCode).toBe(201);
+    expect(ok.json().name).toBe('Café');
+    const proto = await t.http.inject({ method: 'POST', url: '/api/v1/lists', payload: '{"name":"x","__proto__":{"a":1}}', headers: { authorization: `Bearer ${ws.key}`, 'content-type': 'application/json' } });
+    expect(proto.statusCode).toBe(400);
+  });
+});

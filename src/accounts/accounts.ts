@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { sql, type Queryable } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import { AppError, notFound } from '../errors.ts';
-import { hashPassword, verifyPassword } from './passwords.ts';
+import { hashPassword, needsRehash, verifyPassword } from './passwords.ts';
 import type { Role } from './roles.ts';
 
 export interface Ctx {
@@ -71,6 +71,9 @@ export async function login(ctx: Ctx, email: string, password: string, workspace
   // verify against a dummy hash when the user is unknown, so timing does not reveal accounts
   const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
   if (!user || !ok) throw new AppError('unauthenticated', 'wrong email or password');
+  if (needsRehash(user.password_hash)) {
+    await ctx.db.query(sql`update users set password_hash = ${await hashPassword(password)} where id = ${user.id} and password_hash = ${user.password_hash}`);
+  }
   const ws = await ctx.db.query<{ workspace_id: number; role: Role }>(sql`
     select workspace_id, role from memberships where user_id = ${user.id}
      ${workspaceId ? sql`and workspace_id = ${workspaceId}` : sql``}
@@ -85,7 +88,7 @@ export async function login(ctx: Ctx, email: string, password: string, workspace
             ${new Date(now.getTime() + SESSION_DAYS * 86_400_000)})`);
   return { token, csrfToken: csrf, userId: user.id, workspaceId: ws.rows[0].workspace_id, role: ws.rows[0].role };
 }
-const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+const DUMMY_HASH = 'scrypt$131072$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
 export async function logout(q: Queryable, token: string) {
   await q.query(sql`delete from sessions where token_hash = ${sha256(token)}`);

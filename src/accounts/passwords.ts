@@ -1,7 +1,8 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
-// scrypt is memory-hard (N=2^15, r=8: 32 MiB per hash) and ships with Node: no native addon.
-const N = 32768;
+// scrypt is memory-hard and ships with Node: no native addon. N=2^17, r=8, p=1 (128 MiB per
+// hash) is OWASP's minimum; hashes made with older parameters are upgraded at the next login.
+const N = 131072;
 const R = 8;
 const P = 1;
 const LEN = 32;
@@ -16,6 +17,12 @@ export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
   const key = await derive(password, salt, N, R, P);
   return `scrypt$${N}$${R}$${P}$${salt.toString('base64')}$${key.toString('base64')}`;
+}
+
+/** A stored hash made with weaker parameters than today's (rehash it after a successful login). */
+export function needsRehash(stored: string): boolean {
+  const [alg, n, r, p] = stored.split('$');
+  return alg !== 'scrypt' || Number(n) < N || Number(r) < R || Number(p) < P;
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {

@@ -7,7 +7,7 @@ import type { Ctx } from '../context.ts';
 import { errorHandler, toHttp } from './errors.ts';
 import { registerAuth } from './auth.ts';
 import { registerIdempotency } from './idempotency.ts';
-import { registerTextInputCheck } from './text-input.ts';
+import { registerJsonParser, registerTextInputCheck } from './text-input.ts';
 import { registerApiLimits, registerLoginBackoff, registerRateLimits } from './rate-limit.ts';
 import { parseForm } from './page.ts';
 import { registerSecurityHeaders } from './headers.ts';
@@ -42,6 +42,7 @@ export async function buildServer(ctx: Ctx, plugins: RoutePlugin[], observabilit
   );
   await registerSecurityHeaders(server, ctx.config.publicUrl);
   await server.register(cookie);
+  registerJsonParser(server);
   // HTML forms (unsubscribe, preferences, signup) and provider webhooks post urlencoded bodies
   server.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_req, body, done) =>
     done(null, parseForm(body as string)),

@@ -54,3 +54,46 @@ export function registerTextInputCheck(server: FastifyInstance) {
     }
   });
 }
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * JSON bodies must be UTF-8 (RFC 8259): bytes that are not would be stored as U+FFFD without a
+ * word, so they are refused with a 400 naming the body and the byte, as the CSV import refuses
+ * them with the line. Then Fastify's own parser (prototype-poisoning keys refused).
+ */
+export function registerJsonParser(server: FastifyInstance) {
+  const parse = server.getDefaultJsonParser('error', 'error');
+  server.removeContentTypeParser('application/json');
+  server.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    let text: string;
+    try {
+      text = UTF8.decode(body as Buffer);
+    } catch {
+      const at = firstBadByte(body as Buffer);
+      return done(new AppError('invalid_json', `the body is not valid UTF-8 (byte ${at}): send JSON encoded in UTF-8`, [{ path: 'body', message: `invalid UTF-8 at byte ${at}` }]), undefined);
+    }
+    parse(req, text, done);
+  });
+}
+
+function firstBadByte(b: Buffer): number {
+  for (let lo = 0, hi = b.length; ; ) {
+    // the longest valid prefix, by halving: the decoder only says yes or no
+    if (hi - lo <= 1) return sequenceStart(b, lo);
+    const mid = (lo + hi) >> 1;
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(b.subarray(0, mid), { stream: true });
+      lo = mid;
+    } catch {
+      hi = mid;
+    }
+  }
+}
+
+/** A valid prefix may end inside a multi-byte character: the bad one starts at its lead byte. */
+function sequenceStart(b: Buffer, end: number): number {
+  let j = end - 1;
+  while (j >= 0 && (b[j] & 0xc0) === 0x80) j--;
+  return j >= 0 && b[j] >= 0xc0 ? j : end;
+}

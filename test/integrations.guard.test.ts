@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, newWorkspace, type TestApp } from './helpers.ts';
 import { settle } from './integrations.helpers.ts';
-import { isForbiddenAddress, refusalFor } from '../src/integrations/index.ts';
+import { isForbiddenAddress, refusalFor, webhookSource } from '../src/integrations/index.ts';
 
 describe('the outbound address guard', () => {
   it('refuses loopback, private, link-local, unspecified and reserved addresses, in every spelling', () => {
@@ -63,5 +63,21 @@ describe('outbound webhooks without PARCOURS_WEBHOOKS_ALLOW_PRIVATE', () => {
       expect(d.last_error).toMatch(/^refused: localhost resolves to (127\.0\.0\.1|::1)/);
     }
     expect(hits).toBe(0);
+  });
+
+  it('connects to the address it checked: a name that answers a public address, then a private one, never reaches the private one (DNS rebinding, issue 16)', async () => {
+    const ws = await newWorkspace(t);
+    // subscribed while the name looked public; the system resolver says localhost is 127.0.0.1
+    const sub = await ws.api('POST', '/api/v1/webhooks', { url: `http://localhost:${port}/hook`, event_types: ['contact.created'] });
+    expect(sub.status).toBe(201);
+    await ws.api('POST', '/api/v1/contacts', { email: 'rebind@example.com' });
+    const before = hits;
+    // the guard's own resolution answers a public (documentation) address
+    const source = webhookSource(t.app.ctx, { allowPrivate: false, timeoutMs: 300, resolve: async () => ['192.0.2.10'] });
+    for (let i = 0; i < 5 && (await source.runDue(t.clock.now())) > 0; i++);
+    expect(hits - before).toBe(0);
+    const [d] = (await ws.api('GET', `/api/v1/webhooks/${sub.body.id}/deliveries`)).body.data;
+    expect(d.status).toBe('queued'); // it failed against the checked address and will be tried again
+    expect(d.last_error).toMatch(/timed out|ECONN|EHOST|ENETUNREACH/);
   });
 });

@@ -73,11 +73,21 @@ const systemResolver: Resolver = async (host) => (await lookup(host, { all: true
  * connection could pick any of them.
  */
 export async function refusalFor(url: URL, allowPrivate: boolean, resolve: Resolver = systemResolver): Promise<string | null> {
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `scheme ${url.protocol} is not allowed`;
-  if (allowPrivate) return null;
+  const r = await checkedAddress(url, allowPrivate, resolve);
+  return 'refusal' in r ? r.refusal : null;
+}
+
+/**
+ * The same check, and the address it allowed: the caller connects to that address and no other
+ * (a second resolution could answer differently: DNS rebinding). Null address: private
+ * destinations are allowed, any will do.
+ */
+export async function checkedAddress(url: URL, allowPrivate: boolean, resolve: Resolver = systemResolver): Promise<{ refusal: string } | { address: string | null }> {
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { refusal: `scheme ${url.protocol} is not allowed` };
+  if (allowPrivate) return { address: null };
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const addresses = isIPv4(host) || isIPv6(host) ? [host] : await resolve(host);
-  if (addresses.length === 0) return `${host} has no address`;
+  if (addresses.length === 0) return { refusal: `${host} has no address` };
   const bad = addresses.find(isForbiddenAddress);
-  return bad ? `${host} resolves to ${bad}, a loopback, private, link-local or reserved address` : null;
+  return bad ? { refusal: `${host} resolves to ${bad}, a loopback, private, link-local or reserved address` } : { address: addresses[0] };
 }

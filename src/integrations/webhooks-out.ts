@@ -3,7 +3,8 @@ import { sql } from '../db/index.ts';
 import type { Ctx } from '../context.ts';
 import { readLog } from '../events/index.ts';
 import { backoffMs, type DueSource } from '../queue/index.ts';
-import { refusalFor, type Resolver } from './address-guard.ts';
+import { checkedAddress, type Resolver } from './address-guard.ts';
+import { postPinned } from './pinned-post.ts';
 import { outboundSignature } from './signatures.ts';
 import { RETRY_WINDOW_MS } from './webhooks.ts';
 
@@ -121,37 +122,31 @@ async function attempt(ctx: Ctx, d: Claimed, now: Date, opts: WebhookSenderOptio
     return next.getTime() > d.give_up_at.getTime() ? { d, status: 'failed', code, error, ms, next: null } : { d, status: 'queued', code, error, ms, next };
   };
   if (!d.url || !d.enabled) return { d, status: 'failed', code: null, error: 'the subscription is disabled', ms: null, next: null };
-  let refusal: string | null;
+  let checked: Awaited<ReturnType<typeof checkedAddress>>;
   try {
-    refusal = await refusalFor(new URL(d.url), opts.allowPrivate, opts.resolve);
+    checked = await checkedAddress(new URL(d.url), opts.allowPrivate, opts.resolve);
   } catch (err) {
     return fail(`cannot resolve the host: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   // a private destination is a setting to change, not a passing failure: no retries
-  if (refusal) return { d, status: 'failed', code: null, error: `refused: ${refusal}`, ms: null, next: null };
+  if ('refusal' in checked) return { d, status: 'failed', code: null, error: `refused: ${checked.refusal}`, ms: null, next: null };
   const body = JSON.stringify({ id: d.event_id, type: d.type, occurred_at: d.occurred_at.toISOString(), contact_id: d.contact_id, data: d.data });
   const started = performance.now();
   try {
-    const res = await fetch(d.url, {
-      method: 'POST',
-      redirect: 'manual', // a redirect could lead anywhere, a private address too: it is a failure
-      signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'Parcours-Webhooks/1',
-        'parcours-signature': outboundSignature(d.secret, Math.floor(now.getTime() / 1000), body),
-        'parcours-event-id': String(d.event_id),
-        'parcours-delivery-id': String(d.id),
-      },
-      body,
-    });
-    await res.body?.cancel().catch(() => {});
+    // to the checked address only; a redirect is not followed (it could lead anywhere): a failure
+    const res = await postPinned(new URL(d.url), checked.address, {
+      'content-type': 'application/json',
+      'user-agent': 'Parcours-Webhooks/1',
+      'parcours-signature': outboundSignature(d.secret, Math.floor(now.getTime() / 1000), body),
+      'parcours-event-id': String(d.event_id),
+      'parcours-delivery-id': String(d.id),
+    }, body, opts.timeoutMs ?? 10_000);
     const ms = Math.round(performance.now() - started);
     if (res.status >= 200 && res.status < 300) return { d, status: 'delivered', code: res.status, error: null, ms, next: null };
     return fail(`HTTP ${res.status}`, res.status, ms);
   } catch (err) {
-    const e = err as Error & { cause?: { code?: string } };
-    const why = e.name === 'TimeoutError' ? 'timed out' : e.cause?.code ?? e.message;
+    const e = err as Error & { code?: string; cause?: { code?: string } };
+    const why = e.name === 'TimeoutError' ? 'timed out' : e.code ?? e.cause?.code ?? e.message;
     return fail(why, null, Math.round(performance.now() - started));
   }
 }

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { reachOwner, socketUrl, startEmbedded, type Embedded } from './embedded/index.ts';
 import { Sql } from './sql.ts';
 import { isConnectionError, retrying } from './retry.ts';
@@ -37,6 +38,15 @@ function toArgs(q: Sql | string, params?: unknown[]): { text: string; values: un
   if (typeof q === 'string') return { text: q, values: params ?? [] };
   return q.toQuery();
 }
+
+/**
+ * Work to do in every transaction that commits effects of the current request, inside it (an
+ * Idempotency-Key's "applied" mark: src/http/idempotency.ts). Set for the duration of a
+ * request's handler with `commitHook.run(fn, …)`. A statement outside a transaction that
+ * writes runs in one with the hook too; reads do not trigger it.
+ */
+export const commitHook = new AsyncLocalStorage<(tx: Queryable) => Promise<void>>();
+const READ_ONLY = /^\s*(select|show|explain|values)\b/i;
 
 /** The same server URL with `schema` first on the search path: for another process (a worker) on that schema. */
 export function schemaUrl(url: string, schema: string): string {
@@ -159,22 +169,30 @@ export async function connectPostgres(url: string, opts: PostgresOptions = {}): 
     }
   };
 
+  const tx = <T>(fn: (tx: Queryable) => Promise<T>): Promise<T> =>
+    withClient(async (client) => {
+      await client.query('BEGIN');
+      try {
+        const q: Queryable = { query: (text, params) => run(client, text, params) };
+        const result = await fn(q);
+        await commitHook.getStore()?.(q);
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      }
+    });
+
   return {
     kind: opts.kind ?? 'postgres',
     url: opts.schema ? schemaUrl(url, opts.schema) : url,
-    query: (q, params) => withClient((c) => run(c, q, params)),
-    tx: (fn) =>
-      withClient(async (client) => {
-        await client.query('BEGIN');
-        try {
-          const result = await fn({ query: (q, params) => run(client, q, params) });
-          await client.query('COMMIT');
-          return result;
-        } catch (err) {
-          await client.query('ROLLBACK').catch(() => {});
-          throw err;
-        }
-      }),
+    query: (q, params) => {
+      const hook = commitHook.getStore();
+      if (hook && !READ_ONLY.test(toArgs(q, params).text)) return tx((t) => t.query(q, params));
+      return withClient((c) => run(c, q, params));
+    },
+    tx: (fn) => tx(fn),
     async listen(channel, fn) {
       let set = handlers.get(channel);
       if (!set) {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, newWorkspace, apiClient, type TestApp, type Workspace } from './helpers.ts';
+import { inviteAndAccept } from './invite.ts';
 import { sql } from '../src/db/index.ts';
 import { compareProportions } from '../src/campaigns/index.ts';
 import { campaign, deliveries, email, launch, listOf, outbox, sender } from './campaigns-support.ts';
@@ -11,7 +12,7 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 async function login(ws: Workspace, emailAddress: string, role: string) {
-  await ws.api('POST', '/api/v1/users', { email: emailAddress, password: 'a long password', role });
+  await inviteAndAccept(t, ws, emailAddress, 'a long password', role);
   const anon = apiClient(t.http, {});
   const res = await anon('POST', '/api/v1/auth/login', { email: emailAddress, password: 'a long password' });
   const cookie = ([res.headers['set-cookie']].flat()[0] as string).split(';')[0];

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, newWorkspace, apiClient, type Api, type TestApp, type Workspace } from './helpers.ts';
+import { inviteAndAccept } from './invite.ts';
 import { enc, badQueryValue, badSegments, expectGoodAnswer, fromSchema, mutate, SEED, wrongBodies, type JsonSchema, type Mutated } from './fuzz.helpers.ts';
 import { base64Signature } from '../src/integrations/signatures.ts';
 
@@ -54,8 +55,9 @@ beforeAll(async () => {
   ids.upload2 = (await must('POST', '/api/v1/imports/upload', 'email\nd@example.com\n', { 'content-type': 'text/csv' })).upload_id;
   const test = await must('POST', `/api/v1/messages/${ids.message}/test`, { to: ['qa@example.com'], contact_id: ids.contact });
   ids.delivery = test.deliveries[0];
-  ids.user = (await must('POST', '/api/v1/users', { email: 'fuzz-user@example.com', password: 'fuzz password 1', role: 'author' })).id;
-  await must('POST', '/api/v1/users', { email: 'fuzz-owner@example.com', password: 'fuzz password 1', role: 'owner' });
+  ids.user = (await inviteAndAccept(t, ws, 'fuzz-user@example.com', 'fuzz password 1', 'author')).body.user_id;
+  await inviteAndAccept(t, ws, 'fuzz-owner@example.com', 'fuzz password 1', 'owner');
+  ids.invitation = (await must('POST', '/api/v1/invitations', { email: 'pending@example.com', role: 'viewer' })).id;
   ids.apikey = (await must('POST', '/api/v1/api-keys', { name: 'fuzz' })).id;
   await t.app.drain();
   const login = await t.http.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'fuzz-owner@example.com', password: 'fuzz password 1', workspace_id: ws.id } });
@@ -103,7 +105,8 @@ function examples(): Record<string, unknown> {
     'POST /api/v1/auth/workspace': { workspace_id: ws.id },
     'POST /api/v1/workspaces': { name: 'Another' },
     'PATCH /api/v1/workspace': { name: 'Fuzz', timezone: 'Europe/Paris', settings: { engagement: { window_days: 60, min_emails: 3 } } },
-    'POST /api/v1/users': { email: 'someone@example.com', name: 'S', password: 'long enough password', role: 'author' },
+    'POST /api/v1/invitations': { email: 'someone@example.com', role: 'author' },
+    'POST /api/v1/invitations/accept': { token: 'not-a-real-invitation-token', password: 'long enough password' },
     'PATCH /api/v1/users/{id}': { role: 'author' },
     'POST /api/v1/api-keys': { name: 'k', role: 'viewer' },
     'POST /api/v1/contacts': contact,
@@ -179,7 +182,7 @@ function fill(path: string): string {
     if (p === 'domain') return 'example.com';
     if (p === 'address') return 'sup%40example.com';
     if (p === 'connectionId') return String(ids[path.split('/')[4].replace('events', 'generic')]);
-    const by: Array<[string, string]> = [['webhooks', 'webhook'], ['integrations/connections', 'generic'], ['lists', 'list'], ['users', 'user'], ['api-keys', 'apikey'], ['imports', 'import'], ['messages', 'message'], ['journeys', 'journey'], ['senders', 'sender'], ['deliveries', 'delivery'], ['segments', 'segment'], ['campaigns', 'campaign'], ['outbox', 'delivery'], ['engagement', 'contact']];
+    const by: Array<[string, string]> = [['webhooks', 'webhook'], ['integrations/connections', 'generic'], ['lists', 'list'], ['users', 'user'], ['invitations', 'invitation'], ['api-keys', 'apikey'], ['imports', 'import'], ['messages', 'message'], ['journeys', 'journey'], ['senders', 'sender'], ['deliveries', 'delivery'], ['segments', 'segment'], ['campaigns', 'campaign'], ['outbox', 'delivery'], ['engagement', 'contact']];
     for (const [prefix, name] of by) if (path.startsWith(`/api/v1/${prefix}`)) return String(ids[name]);
     return String(ids.contact);
   });

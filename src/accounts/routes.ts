@@ -6,6 +6,7 @@ import type { Ctx } from '../context.ts';
 import { AppError, notFound } from '../errors.ts';
 import { changeUniqueKey } from '../contacts/index.ts';
 import * as accounts from './accounts.ts';
+import * as invitations from './invitations.ts';
 import { ROLES } from './roles.ts';
 import { IANAZone } from 'luxon';
 import { validateWindow, type DeliveryWindow } from '../delivery/index.ts';
@@ -97,27 +98,38 @@ export function accountRoutes(ctx: Ctx) {
 
     r.get('/api/v1/users', { schema: { tags: ['users'], summary: 'Members of the workspace' } }, async (req) => ({ data: await accounts.listMembers(ctx.db, principal(req).workspaceId) }));
 
-    r.post('/api/v1/users', {
+    // joining takes the invitee's own step (issue 16): no route adds an existing account directly
+    r.post('/api/v1/invitations', {
       config: { permission: 'admin' },
       schema: {
         tags: ['users'],
-        summary: 'Add a user to the workspace (created when new: then a password is required)',
-        body: z.strictObject({ email, name: z.string().max(200).optional(), password: z.string().min(10).max(200).optional(), role }),
+        summary: 'Invite an email address to the workspace with a role: a link is mailed to it, and the person joins by accepting it (the same answer whether the address has an account or not)',
+        body: z.strictObject({ email, role }),
       },
     }, async (req, reply) => {
       const p = principal(req);
-      if (req.body.role === 'owner' && p.role !== 'owner') throw new AppError('forbidden', 'only an owner can add an owner');
-      const userId = await ctx.db.tx(async (tx) => {
-        let uid = await accounts.findUserByEmail(tx, req.body.email);
-        if (!uid) {
-          if (!req.body.password) throw new AppError('validation', 'password: required for a new user', [{ path: 'password', message: 'required for a new user' }]);
-          uid = await accounts.createUser(tx, ctx.clock, { email: req.body.email, name: req.body.name, password: req.body.password });
-        }
-        await accounts.addMember(tx, ctx.clock, p.workspaceId, uid, req.body.role);
-        return uid;
-      });
-      return reply.status(201).send({ id: userId, email: req.body.email, role: req.body.role });
+      if (req.body.role === 'owner' && p.role !== 'owner') throw new AppError('forbidden', 'only an owner can invite an owner');
+      return reply.status(201).send(await invitations.invite(ctx, p.workspaceId, req.body, p.actor));
     });
+    r.get('/api/v1/invitations', { config: { permission: 'admin' }, schema: { tags: ['users'], summary: 'Invitations not yet accepted, revoked or expired' } }, async (req) =>
+      ({ data: await invitations.listInvitations(ctx.db, principal(req).workspaceId, ctx.clock.now()) }));
+    r.delete('/api/v1/invitations/:id', { config: { permission: 'admin' }, schema: { tags: ['users'], summary: 'Revoke an invitation: its link stops working', params: idParams } }, async (req) => {
+      await invitations.revokeInvitation(ctx.db, principal(req).workspaceId, req.params.id, ctx.clock.now());
+      return { ok: true };
+    });
+    const token = z.string().min(10).max(200);
+    r.get('/api/v1/invitations/preview', {
+      config: { permission: 'public' },
+      schema: { tags: ['users'], summary: 'What an invitation link is for (the accept page): workspace, address, role, and whether the address already has an account', querystring: z.strictObject({ token }) },
+    }, async (req) => invitations.previewInvitation(ctx, req.query.token));
+    r.post('/api/v1/invitations/accept', {
+      config: { permission: 'public' },
+      schema: {
+        tags: ['users'],
+        summary: "Accept an invitation: with the password of the address's account, or a new one (10 characters or more) that creates it",
+        body: z.strictObject({ token, password: z.string().min(1).max(200), name: z.string().trim().max(200).optional() }),
+      },
+    }, async (req) => invitations.acceptInvitation(ctx, req.body.token, req.body));
 
     r.patch('/api/v1/users/:id', {
       config: { permission: 'admin' },

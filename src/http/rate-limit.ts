@@ -26,6 +26,8 @@ const byIpAndConnection = (req: FastifyRequest) => `${req.ip} ${(req.params as R
 
 export const PUBLIC_LIMITS: PublicLimit[] = [
   { name: 'login', route: /^\/api\/v1\/auth\/login$/, max: 10, key: byIp },
+  // accepting checks the password of the address's account, but only with the link mailed to it
+  { name: 'invitation', route: /^\/api\/v1\/invitations\/(accept|preview)$/, max: 30, key: byIp },
   { name: 'tracking', route: /^\/(t\/o|t\/c|v)\//, max: 1200, key: byIp },
   { name: 'unsubscribe', route: /^\/(u|p|s|f\/confirm)\//, max: 60, key: byIp },
   { name: 'signup form', route: /^\/f\/:token$/, method: 'POST', max: 10, key: byIp },

@@ -35,3 +35,47 @@ describe.runIf(HAS_CHROMIUM && EMBEDDED)('consent proof in the contact record (i
     expect((await ui.api('GET', `/api/v1/contacts/${c.id}`)).body.email_status).toBe('subscribed');
   });
 });
+
+describe.runIf(HAS_CHROMIUM && EMBEDDED)('invitations in the UI (issue 16, item 8)', () => {
+  let ui: Ui;
+  beforeAll(async () => {
+    ui = await startUi();
+  }, 120_000);
+  afterAll(async () => ui?.close());
+
+  it('invites a colleague from the settings; they choose a password on the link and log in', async () => {
+    screenshotOnFailure(() => ui?.page, 'invitation');
+    const p = ui.page;
+    await p.goto(ui.url + '/');
+    await p.getByLabel('Email').fill(ui.user.email);
+    await p.getByLabel('Password').fill(ui.user.password);
+    await p.getByRole('button', { name: 'Log in' }).click();
+    await p.getByRole('heading', { name: /Welcome to/ }).waitFor();
+    await p.goto(ui.url + '/settings');
+    await p.getByRole('tab', { name: 'Users and roles' }).or(p.getByRole('button', { name: 'Users and roles' })).or(p.getByRole('link', { name: 'Users and roles' })).first().click();
+    const card = p.locator('.card', { hasText: 'Invite a colleague' });
+    await card.getByLabel('Email').fill('nina@example.com');
+    await card.getByLabel('Role').selectOption('author');
+    await card.getByRole('button', { name: 'Send invitation' }).click();
+    await p.getByRole('status').getByText('Invitation sent to nina@example.com').waitFor();
+    await p.getByRole('table', { name: 'Pending invitations' }).getByText('nina@example.com').waitFor();
+    await ui.t.app.drain();
+    const sent = (await ui.api('GET', '/api/v1/outbox?to=nina@example.com')).body.data[0];
+    const link = /href="https?:\/\/[^/]+(\/invite\/[\w-]+)"/.exec((await ui.api('GET', `/api/v1/outbox/${sent.id}`)).body.html)![1];
+
+    const other = await ui.browser.newPage();
+    await other.goto(ui.url + link);
+    await other.getByRole('heading', { name: 'Join Maison Lumière' }).waitFor();
+    await other.getByLabel('Choose a password').fill('nina has a long password');
+    await other.getByRole('button', { name: 'Accept the invitation' }).click();
+    await other.getByRole('heading', { name: 'Welcome to Maison Lumière' }).waitFor();
+    await other.getByRole('link', { name: 'Log in' }).click();
+    await other.getByLabel('Email').fill('nina@example.com');
+    await other.getByLabel('Password').fill('nina has a long password');
+    await other.getByRole('button', { name: 'Log in' }).click();
+    await other.getByRole('heading', { name: /Welcome to/ }).waitFor();
+    const members = (await ui.api('GET', '/api/v1/users')).body.data;
+    expect(members.find((m: any) => m.email === 'nina@example.com')?.role).toBe('author');
+    await other.close();
+  });
+});

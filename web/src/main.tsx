@@ -5,14 +5,22 @@ import { queryClient } from './data.ts';
 import { SessionProvider } from './session.tsx';
 import { LoginPage } from './shell/LoginPage.tsx';
 import { App } from './App.tsx';
+import { AcceptInvitation } from './shell/AcceptInvitation.tsx';
 import './styles.css';
+
+// an invitation's link (issue 16) is opened logged out: the invitee may not have an account yet
+const invitation = /^\/invite\/([\w-]+)$/.exec(location.pathname)?.[1];
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
-      <SessionProvider fallback={(s) => <LoginPage login={s.login} />}>
-        <App />
-      </SessionProvider>
+      {invitation ? (
+        <AcceptInvitation token={invitation} />
+      ) : (
+        <SessionProvider fallback={(s) => <LoginPage login={s.login} />}>
+          <App />
+        </SessionProvider>
+      )}
     </QueryClientProvider>
   </StrictMode>,
 );

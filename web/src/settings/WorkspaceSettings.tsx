@@ -32,7 +32,7 @@ export function WorkspaceSettings() {
         </SelectField>
         <label className="check" style={{ marginBottom: 12 }}>
           <input type="checkbox" checked={v.other} onChange={(e) => setV({ ...v, other: e.target.checked })} />
-          A campaign must be approved by another user than the one who prepared it
+          A campaign must be approved by a user who did not write it (nor its message) and did not prepare it
         </label>
         <button className="primary" disabled={save.isPending}>Save</button>
       </form>

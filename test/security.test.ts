@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, newWorkspace, apiClient, type TestApp, type Workspace } from './helpers.ts';
+import { inviteAndAccept } from './invite.ts';
 import { scheduleDeliveries } from '../src/delivery/index.ts';
 import { base64Signature } from '../src/integrations/signatures.ts';
 import { PUBLIC_LIMITS } from '../src/http/rate-limit.ts';
@@ -218,7 +219,7 @@ describe('sessions and CSRF (P-3)', () => {
   let cookie: string;
   let csrf: string;
   beforeAll(async () => {
-    await ws.api('POST', '/api/v1/users', { email: 'session-admin@example.com', password: 'a long password', role: 'admin' });
+    await inviteAndAccept(t, ws, 'session-admin@example.com', 'a long password', 'admin');
     const login = await t.http.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'session-admin@example.com', password: 'a long password' }, remoteAddress: '192.0.2.10' });
     expect(login.statusCode).toBe(200);
     const set = String(login.headers['set-cookie']);
@@ -234,7 +235,7 @@ describe('sessions and CSRF (P-3)', () => {
     const secure = await testApp({ PUBLIC_URL: 'https://mail.example.com' });
     try {
       const w = await newWorkspace(secure, 'TLS');
-      await w.api('POST', '/api/v1/users', { email: 'tls@example.com', password: 'a long password', role: 'admin' });
+      await inviteAndAccept(secure, w, 'tls@example.com', 'a long password', 'admin');
       const login = await secure.http.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'tls@example.com', password: 'a long password' } });
       expect(String(login.headers['set-cookie'])).toMatch(/; Secure/i);
       expect(String(login.headers['set-cookie'])).toMatch(/; HttpOnly/i);

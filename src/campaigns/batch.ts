@@ -49,9 +49,8 @@ export async function nextBound(q: Queryable, workspaceId: number, after: number
 export function batchStatement(p: PhasePlan, range: { after: number; upto: number | null; offset: number }, status: 'queued' | 'paused', now: Date): Sql {
   const a = p.audience;
   const bound = sql`and c.id > ${range.after} ${range.upto === null ? sql`` : sql`and c.id <= ${range.upto}`}`;
-  const test = a.testBp ?? 0;
-  const bucket = p.phase === 'remainder' ? sql`and e.bucket >= ${test}` : p.abSplit ? sql`and e.bucket < ${test}` : sql``;
-  const k = p.abSplit ? sql`(e.bucket % ${p.variants.length})::int + 1` : sql`1`;
+  const bucket = shareOf(p, 'e');
+  const k = p.abSplit ? sql`e.k` : sql`1`;
   const optimized = p.timing.kind === 'optimized';
   // only pacing numbers the messages: without it the window and its sort are skipped
   const numbered = p.timing.kind === 'paced' && p.timing.num > 0;
@@ -96,7 +95,7 @@ export function batchStatement(p: PhasePlan, range: { after: number; upto: numbe
            count(*) filter (where has_address and not consent_ok)::int as suppressed,
            count(*) filter (where ok and dup)::int as collapsed,
            count(*) filter (where ok and not dup and held)::int as control,
-           ${p.abSplit ? sql`count(*) filter (where ok and not dup and not held and bucket >= ${test})::int` : sql`0`} as awaiting_winner,
+           ${p.abSplit ? sql`count(*) filter (where ok and not dup and not held and not in_test)::int` : sql`0`} as awaiting_winner,
            (select count(*) from g)::int as selected,
            (select count(*) from ins)::int as inserted
       from e`;
@@ -104,10 +103,14 @@ export function batchStatement(p: PhasePlan, range: { after: number; upto: numbe
 
 /** How many deliveries a phase will select: spread_over pacing divides its duration by it. */
 export async function countPhase(q: Queryable, p: PhasePlan): Promise<number> {
-  const test = p.audience.testBp ?? 0;
-  const bucket = p.phase === 'remainder' ? sql`and bucket >= ${test}` : p.abSplit ? sql`and bucket < ${test}` : sql``;
   await bigStatement(q);
   const { rows } = await q.query<{ n: number }>(sql`
-    with ${audienceCtes(p.audience)} select count(*)::int as n from e where ok and not dup and not held ${bucket}`);
+    with ${audienceCtes(p.audience)} select count(*)::int as n from e where ok and not dup and not held ${shareOf(p, 'e')}`);
   return rows[0].n;
+}
+
+/** The part of the recipients a phase sends to: the A/B test share, the rest, or all of them. */
+function shareOf(p: PhasePlan, alias: string): Sql {
+  const x = sql.raw(alias);
+  return p.phase === 'remainder' ? sql`and not ${x}.in_test` : p.abSplit ? sql`and ${x}.in_test` : sql``;
 }

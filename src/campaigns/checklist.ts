@@ -4,6 +4,7 @@ import { createMessage, emailVersion, getMessage, pickLanguage, updateMessage, t
 import { hasUnsubscribeLink, validateUrls } from '../messages/render/index.ts';
 import { getContact } from '../contacts/index.ts';
 import { previewRow, renderFor } from '../delivery/index.ts';
+import { variableProblems, windowProblems } from './checks.ts';
 import { startTime } from './definition.ts';
 import { calculate, sampleRecipients, type Audience, type Calculation } from './recipients.ts';
 import type { Campaign, Frozen, FrozenVariant } from './store.ts';
@@ -78,7 +79,10 @@ export async function runChecklist(ctx: Ctx, ws: number, c: Campaign, frozen: Fr
 
   const calculation = await calculate(ctx.db, audience);
   add('recipients', 'The campaign has recipients', calculation.recipients > 0 ? [] : ['no recipient: the lists and segments are empty, excluded or without consent']);
-  add('personalization', `The message renders for ${SAMPLE_SIZE} sample recipients`, await renderSample(ctx, ws, audience, frozen, checks));
+  add('personalization', `Every variable exists and the message renders for ${SAMPLE_SIZE} sample recipients`, [
+    ...(await variableProblems(ctx, ws, frozen.channel, frozen.variants, messages, label)),
+    ...(await renderSample(ctx, ws, audience, frozen, checks)),
+  ].slice(0, 50));
 
   const timing: string[] = [];
   const now = ctx.clock.now();
@@ -89,7 +93,9 @@ export async function runChecklist(ctx: Ctx, ws: number, c: Campaign, frozen: Fr
   } catch (err) {
     timing.push(err instanceof Error ? err.message : String(err));
   }
-  if (c.options.deadline && new Date(c.options.deadline).getTime() <= start.getTime()) timing.push(`the deadline ${c.options.deadline} is not after the start`);
+  const deadline = c.options.deadline ? new Date(c.options.deadline) : null;
+  if (deadline && deadline.getTime() <= start.getTime()) timing.push(`the deadline ${c.options.deadline} is not after the start`);
+  else if (deadline) timing.push(...(await windowProblems(ctx, ws, audience, c.options.window, start, deadline)));
   add('schedule', 'The timing is possible', timing);
 
   const forced = c.options.language;

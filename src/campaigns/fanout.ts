@@ -4,7 +4,7 @@ import { checkpointJob, completeJob, enqueue, JOB_LEASE_MS, type Job } from '../
 import { audit, SYSTEM } from './audit.ts';
 import { batchStatement, countPhase, nextBound, type BatchCounts, type PhasePlan } from './batch.ts';
 import { durationMs } from './definition.ts';
-import { bigStatement, compileAudience } from './recipients.ts';
+import { bigStatement, compileAudience, type Cuts } from './recipients.ts';
 import { paceInterval } from './send-time.ts';
 import { getCampaign, type Campaign } from './store.ts';
 
@@ -35,6 +35,8 @@ export interface Progress extends Counters {
   start: string;
   /** Phase size counted before the first batch (spread_over pacing only). */
   total: number | null;
+  /** The hold-out and A/B draws, fixed by the main phase's first run (the remainder reuses them). */
+  cuts?: Cuts;
   slices: Slice[];
   done?: boolean;
 }
@@ -51,10 +53,10 @@ export async function enqueueCompletion(q: Queryable, ctx: Ctx, workspaceId: num
   await enqueue(q, ctx.clock, { workspaceId, kind: COMPLETE_JOB, uniqueKey: `campaign:${campaignId}:complete`, payload: { campaignId }, runAt });
 }
 
-async function planFor(ctx: Ctx, q: Queryable, workspaceId: number, c: Campaign, phase: Phase, p: Pick<Progress, 'start' | 'total'>): Promise<PhasePlan> {
+async function planFor(ctx: Ctx, q: Queryable, workspaceId: number, c: Campaign, phase: Phase, p: Pick<Progress, 'start' | 'total' | 'cuts'>): Promise<PhasePlan> {
   const frozen = c.frozen!;
   const ws = (await q.query<{ timezone: string }>(sql`select timezone from workspaces where id = ${workspaceId}`)).rows[0];
-  const audience = await compileAudience(q, workspaceId, c, frozen.channel, ctx.clock.now());
+  const audience = await compileAudience(q, workspaceId, c, frozen.channel, ctx.clock.now(), p.cuts);
   const winner = frozen.variants.find((v) => v.id === c.ab_state?.winner);
   const start = new Date(p.start);
   const pace = paceInterval({ perHour: c.options.pacing?.per_hour, spreadOverMs: c.options.pacing?.spread_over ? durationMs(c.options.pacing.spread_over) : null, count: p.total ?? 0 });
@@ -95,7 +97,9 @@ async function begin(ctx: Ctx, tx: Queryable, job: Job, ws: number, phase: Phase
     await tx.query(sql`update campaigns set status = 'sending', started_at = ${now}, updated_at = ${now} where workspace_id = ${ws} and id = ${c.id}`);
     await audit(tx, now, ws, c.id, 'sending', SYSTEM);
   }
-  const base = { start: now.toISOString(), total: null as number | null };
+  // the draws are exact over the audience as it is now, and stay fixed for the rest of the send
+  const cuts: Cuts = (phase === 'remainder' && c.stats?.main?.cuts) || (await compileAudience(tx, ws, c, c.frozen.channel, now)).cuts;
+  const base = { start: now.toISOString(), total: null as number | null, cuts };
   if (c.options.pacing?.spread_over) base.total = await countPhase(tx, await planFor(ctx, tx, ws, c, phase, base));
   const paced = !!c.options.pacing && c.schedule.type !== 'optimized';
   const p: Progress = { phase, ...base, slices: await sliceBounds(tx, ws, paced ? 1 : slices), ...zero() };

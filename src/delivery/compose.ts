@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Ctx } from '../context.ts';
 import {
   renderEmail, renderSms, rewriteLinks, injectOpenPixel, planEmail, renderPlanned,
@@ -116,9 +117,31 @@ export function composeEmail(
     html,
     text: r.text,
     headers,
-    messageId: `<d${d.id}.w${d.workspace_id}@${fromDomain}>`,
+    messageId: messageIdFor(ctx.secret, d.workspace_id, d.id, fromDomain),
     dkim,
   };
+}
+
+/**
+ * The Message-ID of a delivery: `<d{delivery}.w{workspace}.{tag}@{domain}>`. Delivery ids repeat
+ * from one install to the next, so the tag, an HMAC of both ids under the install's secret, keeps
+ * two installs sending from one domain apart (RFC 5322 wants the id unique worldwide). The same
+ * delivery keeps its id when sent again, and a report quoting it finds it (deliveryOfMessageId).
+ */
+export function messageIdFor(secret: string, workspaceId: number, deliveryId: number, domain: string): string {
+  return `<d${deliveryId}.w${workspaceId}.${messageIdTag(secret, workspaceId, deliveryId)}@${domain}>`;
+}
+
+const messageIdTag = (secret: string, workspaceId: number, deliveryId: number) =>
+  createHmac('sha256', secret).update(`message-id\n${workspaceId}\n${deliveryId}`).digest('hex').slice(0, 20);
+
+/** The delivery a Message-ID of this install names (angle brackets optional), or null. */
+export function deliveryOfMessageId(secret: string, messageId: string): { workspaceId: number; deliveryId: number } | null {
+  const m = /^\s*<?d(\d{1,15})\.w(\d{1,15})\.([0-9a-f]{20})@[^\s<>@]+>?\s*$/.exec(messageId);
+  if (!m) return null;
+  const [workspaceId, deliveryId] = [Number(m[2]), Number(m[1])];
+  const want = Buffer.from(messageIdTag(secret, workspaceId, deliveryId));
+  return timingSafeEqual(want, Buffer.from(m[3])) ? { workspaceId, deliveryId } : null;
 }
 
 /** Click links and the open pixel of a message (M-3): the url's signature, the delivery's token. */

@@ -99,12 +99,17 @@ export function deliveryRoutes(ctx: Ctx) {
       config: { permission: 'write' },
       schema: {
         tags: ['webhooks'],
-        summary: 'Generic delivery report, bounce and complaint intake: delivered, hard, soft (three in a row) or complaint (M-3)',
-        body: z.strictObject({ email: z.string().max(254).optional(), delivery_id: id.optional(), type: z.enum(['hard', 'soft', 'complaint', 'delivered']), reason: z.string().max(1000).optional() }),
+        summary: 'Generic delivery report, bounce and complaint intake: delivered, hard, soft (three in a row) or complaint (M-3); the message by delivery_id, its Message-ID or the address',
+        body: z.strictObject({
+          email: z.string().max(254).optional(), delivery_id: id.optional(),
+          message_id: z.string().max(998).optional().describe('the Message-ID header of the message, as <d….w….…@domain>'),
+          type: z.enum(['hard', 'soft', 'complaint', 'delivered']), reason: z.string().max(1000).optional(),
+        }),
       },
     }, async (req) => {
-      if (!req.body.email && !req.body.delivery_id) throw new AppError('validation', 'give email or delivery_id', [{ path: 'email', message: 'email or delivery_id is required' }]);
-      return recordBounce(ctx, principal(req).workspaceId, { email: req.body.email, deliveryId: req.body.delivery_id, type: req.body.type, reason: req.body.reason });
+      const { email, delivery_id, message_id, type, reason } = req.body;
+      if (!email && !delivery_id && !message_id) throw new AppError('validation', 'give email, delivery_id or message_id', [{ path: 'email', message: 'email, delivery_id or message_id is required' }]);
+      return recordBounce(ctx, principal(req).workspaceId, { email, deliveryId: delivery_id, messageId: message_id, type, reason, actor: principal(req).actor });
     });
 
     r.post('/api/v1/webhooks/postmark', {
@@ -113,7 +118,7 @@ export function deliveryRoutes(ctx: Ctx) {
     }, async (req) => {
       const b = postmarkBounce(req.body, principal(req).workspaceId);
       if (!b) return { ignored: true };
-      return recordBounce(ctx, principal(req).workspaceId, b);
+      return recordBounce(ctx, principal(req).workspaceId, { ...b, actor: principal(req).actor });
     });
   };
 }

@@ -4,3 +4,4 @@ export { rewriteLinks, listLinks, injectOpenPixel, validateUrls, hasUnsubscribeL
 export { htmlToText } from './text-part.ts';
 export type { RenderVars, TemplatePath } from './engines.ts';
 export { planEmail, renderPlanned, type EmailPlan, type Tracking } from './plan.ts';
+export { unknownVariables, CONTACT_VARIABLES, LINK_VARIABLES, type KnownVariables, type UnknownVariable } from './variables.ts';

@@ -61,16 +61,22 @@ const dateJob = (ctx: Ctx): JobHandler => async (job) => {
       const zone = await journeyTz(tx, ws, j.definition);
       const today = DateTime.fromJSDate(ctx.clock.now(), { zone });
       let ids: number[] = [];
+      let once = '';
       if (t.type === 'date') ids = (await tx.query<{ id: number }>(sql`select id from contacts where workspace_id = ${ws}`)).rows.map((r) => r.id);
       if (t.type === 'date_field') {
         const target = today.minus({ days: t.offset_days });
+        if (t.yearly) once = `y${target.year}`;
         const expr = t.field === 'birthday' ? sql`birthday` : sql`(case when fields->>${t.field} ~ '^\\d{4}-\\d{2}-\\d{2}' then (fields->>${t.field})::date end)`;
+        // a 29 February comes round on 28 February in the other years
+        const leapDay = target.month === 2 && target.day === 28 && !target.isInLeapYear;
         const { rows } = await tx.query<{ id: number }>(t.yearly
-          ? sql`select id from contacts where workspace_id = ${ws} and extract(month from ${expr}) = ${target.month} and extract(day from ${expr}) = ${target.day}`
+          ? sql`select id from contacts where workspace_id = ${ws} and extract(month from ${expr}) = ${target.month}
+                   and (extract(day from ${expr}) = ${target.day} or (${leapDay}::boolean and extract(day from ${expr}) = 29))`
           : sql`select id from contacts where workspace_id = ${ws} and ${expr} = ${target.toISODate()}::date`);
         ids = rows.map((r) => r.id);
       }
-      enrolled = await enrollContacts(ctx, tx, ws, j, ids.map((id) => ({ contactId: id, entry: today.toISODate()! })));
+      // J-3: a yearly date enters once per year, whatever the re-entry setting says about other entries
+      enrolled = await enrollContacts(ctx, tx, ws, j, ids.map((id) => ({ contactId: id, entry: today.toISODate()!, once: once || undefined })));
     }
     await completeJob(tx, ctx.clock, job.id, { enrolled });
     if (row && ['active', 'locked', 'stopped'].includes(row.status)) await scheduleDateTrigger(tx, ctx, ws, row, new Date(ctx.clock.now().getTime() + 1000));

@@ -8,6 +8,8 @@ export interface Candidate {
   data?: Record<string, unknown>;
   /** Distinguishes entries when re-entry is allowed (the triggering event's id). */
   entry?: string;
+  /** What "once" counts per when re-entry is not allowed: a yearly date's year (J-3); else once ever. */
+  once?: string;
 }
 
 interface JourneyRef {
@@ -40,7 +42,7 @@ export async function enrollContacts(ctx: Ctx, q: Queryable, workspaceId: number
       insert into enrollments (workspace_id, journey_id, version, contact_id, entry_key, data, entered_at, next_run_at)
       select ${workspaceId}, ${j.id}, ${j.version}, c, k, d::jsonb, ${now}, ${now}
         from unnest(${allowed.map((c) => c.contactId)}::bigint[],
-                    ${allowed.map((c) => (once ? `c:${c.contactId}` : `c:${c.contactId}:${c.entry ?? now.toISOString()}`))}::text[],
+                    ${allowed.map((c) => (once ? `c:${c.contactId}${c.once ? `:${c.once}` : ''}` : `c:${c.contactId}:${c.entry ?? now.toISOString()}`))}::text[],
                     ${allowed.map((c) => JSON.stringify(c.data ?? {}))}::text[]) as u(c, k, d)
       on conflict do nothing
       returning 1)

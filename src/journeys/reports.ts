@@ -6,7 +6,7 @@ import { attributedRevenue } from '../integrations/index.ts';
  * engagement; per branch the contacts taken; per day over time. Read-side queries only.
  */
 export async function journeyReport(q: Queryable, workspaceId: number, journeyId: number) {
-  const [status, steps, deliveries, engagement, daily] = await Promise.all([
+  const [status, steps, deliveries, engagement, openers, daily] = await Promise.all([
     q.query<{ status: string; exit_reason: string | null; n: number }>(sql`
       select status, exit_reason, count(*)::int as n from enrollments where workspace_id = ${workspaceId} and journey_id = ${journeyId} group by 1, 2`),
     q.query<{ step_id: string; branch_id: string | null; outcome: string; n: number }>(sql`
@@ -19,6 +19,13 @@ export async function journeyReport(q: Queryable, workspaceId: number, journeyId
       select step_id, type, count(*)::int as total, count(distinct contact_id)::int as contacts from events
        where workspace_id = ${workspaceId} and type in ('message.opened', 'message.clicked', 'message.bounced', 'message.unsubscribed', 'message.complained')
          and journey_id = ${String(journeyId)} group by 1, 2`),
+    // J-21: a click counts as an open (as in the criteria language): images off still read the mail
+    q.query<{ step_id: string; contacts: number; click_only: number }>(sql`
+      select step_id, count(*)::int as contacts, count(*) filter (where not opened)::int as click_only
+        from (select step_id, contact_id, bool_or(type = 'message.opened') as opened from events
+               where workspace_id = ${workspaceId} and type in ('message.opened', 'message.clicked') and journey_id = ${String(journeyId)}
+               group by 1, 2) o
+       group by 1`),
     q.query<{ day: string; entered: number; finished: number }>(sql`
       select d::date::text as day,
              (select count(*) from enrollments e where e.workspace_id = ${workspaceId} and e.journey_id = ${journeyId} and e.entered_at::date = d::date)::int as entered,
@@ -58,6 +65,12 @@ export async function journeyReport(q: Queryable, workspaceId: number, journeyId
       s[kind] = r.contacts;
       s[`${kind}_total`] = r.total;
     } else s[kind] = r.contacts;
+  }
+  for (const r of openers.rows) {
+    if (!r.step_id) continue;
+    const s = at(r.step_id);
+    s.opened = r.contacts;
+    s.opened_total += r.click_only; // a click-only contact opened at least once
   }
   for (const s of Object.values(per)) s.delivered = Math.max(0, s.sent - s.bounced);
   // J-21: purchases within 7 days of a click on one of the journey's messages

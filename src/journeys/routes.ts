@@ -92,7 +92,7 @@ export function journeyRoutes(ctx: Ctx) {
     r.get('/api/v1/journey-templates', { schema: { tags: ['journeys'], summary: 'Ready-made journeys (J-22)' } }, async () => ({ data: listTemplates() }));
     r.post('/api/v1/journey-templates/:key', {
       config: { permission: 'write' },
-      schema: { tags: ['journeys'], summary: 'Create a draft journey and its messages from a template', params: z.strictObject({ key: z.string().max(50) }), body: z.strictObject({ list_id: id.optional(), name: z.string().trim().min(1).max(200).optional() }).default({}) },
+      schema: { tags: ['journeys'], summary: 'Create a draft journey, its messages and the custom fields it sets from a template', params: z.strictObject({ key: z.string().max(50) }), body: z.strictObject({ list_id: id.optional(), name: z.string().trim().min(1).max(200).optional() }).default({}) },
     }, async (req, reply) => reply.status(201).send(await createFromTemplate(ctx, ws(req), req.params.key, req.body)));
 
     r.put('/api/v1/lists/:id/welcome', {

@@ -4,6 +4,7 @@ import { AppError, notFound } from '../errors.ts';
 import { definitionSchema, type Definition } from './definition.ts';
 import { journeyProblems, parseDefinition, structuralProblems, type Problem } from './validate.ts';
 import { enrollExisting } from './enroll.ts';
+import { closePeriod, logPosition, openPeriod } from './live.ts';
 
 export type JourneyStatus = 'draft' | 'active' | 'locked' | 'stopped' | 'archived';
 
@@ -88,7 +89,9 @@ export async function updateJourney(ctx: Ctx, workspaceId: number, id: number, p
       if (live && problems.length) throw problemsError(problems);
       const newVersion = live && structure(def) !== structure(j.definition);
       if (newVersion) {
-        await tx.query(sql`insert into journey_versions (workspace_id, journey_id, version, definition, created_at) values (${workspaceId}, ${id}, ${j.version + 1}, ${JSON.stringify(def)}, ${now})`);
+        await tx.query(sql`
+          insert into journey_versions (workspace_id, journey_id, version, definition, created_at, after_event)
+          values (${workspaceId}, ${id}, ${j.version + 1}, ${JSON.stringify(def)}, ${now}, ${await logPosition(tx, workspaceId)})`);
         await tx.query(sql`update journeys set version = version + 1, updated_at = ${now} where workspace_id = ${workspaceId} and id = ${id}`);
       } else {
         await tx.query(sql`update journey_versions set definition = ${JSON.stringify(def)} where workspace_id = ${workspaceId} and journey_id = ${id} and version = ${j.version}`);
@@ -133,6 +136,9 @@ export async function transition(ctx: Ctx, workspaceId: number, id: number, acti
       update journeys set status = ${TARGET[action]}, updated_at = ${now},
              activated_at = case when ${action} = 'activate' and activated_at is null then ${now}::timestamptz else activated_at end
        where workspace_id = ${workspaceId} and id = ${id}`);
+    // J-1: the events logged from now on (until a stop) are the ones this journey takes
+    if (action === 'activate') await openPeriod(tx, workspaceId, id, now);
+    else if (j.status === 'active') await closePeriod(tx, workspaceId, id, now);
     if (action === 'archive') {
       await tx.query(sql`
         update enrollments set status = 'exited', exit_reason = 'journey_archived', finished_at = ${now}, next_run_at = null

@@ -1,6 +1,7 @@
 import type { Ctx } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { createMessage } from '../messages/index.ts';
+import { createField, loadFieldDefs, type FieldType } from '../contacts/index.ts';
 import { createJourney } from './store.ts';
 
 type Msg = { name: string; subject: string; body: string };
@@ -11,6 +12,8 @@ interface Template {
   /** The definition, with message ids filled in by position; `needs` names the inputs. */
   build(ids: number[], input: { list_id?: number }): unknown;
   needs?: 'list_id';
+  /** Custom fields the steps write, created with the journey when the workspace lacks them. */
+  fields?: { key: string; label: string; type: FieldType }[];
 }
 
 const email = (n: number, next: string | null, id: string) => ({ id, type: 'email', message_id: n, next });
@@ -77,6 +80,7 @@ export const TEMPLATES: Record<string, Template> = {
   post_purchase: {
     title: 'Post-purchase',
     description: 'A thank-you after each purchase, then a review request a week later.',
+    fields: [{ key: 'last_order_total', label: 'Last order total', type: 'number' }],
     messages: [
       { name: 'Thank you for your order', subject: 'Thank you for your order', body: '<p>We are preparing order {{ event.order_id }} ({{ event.total }} {{ event.currency }}).</p><p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p>' },
       { name: 'How was it?', subject: 'How was your order?', body: '<p><a href="https://example.com/review">Leave a review</a></p><p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p>' },
@@ -102,6 +106,14 @@ export async function createFromTemplate(ctx: Ctx, workspaceId: number, key: str
   const t = Object.hasOwn(TEMPLATES, key) ? TEMPLATES[key] : undefined;
   if (!t) throw new AppError('not_found', `no journey template ${key}`);
   if (t.needs === 'list_id' && !input.list_id) throw new AppError('validation', 'list_id: this template starts when contacts join a list', [{ path: 'list_id', message: 'required' }]);
+  // J-22: a template activates as created: the fields its steps set are created with it
+  const existing = await loadFieldDefs(ctx.db, workspaceId);
+  for (const f of t.fields ?? []) {
+    if (existing.has(f.key)) continue;
+    await createField(ctx.db, ctx.clock, workspaceId, f).catch((err) => {
+      if (!(err instanceof AppError && err.code === 'conflict')) throw err; // created meanwhile
+    });
+  }
   const ids: number[] = [];
   for (const m of t.messages) ids.push((await createMessage(ctx.db, ctx.clock, workspaceId, { name: m.name, channel: 'email', content: { subject: m.subject, body: m.body, format: 'html' } })).id);
   return createJourney(ctx, workspaceId, { name: input.name ?? t.title, definition: t.build(ids, input) });

@@ -4,11 +4,10 @@ import type { DueSource } from '../queue/index.ts';
 import { enqueue } from '../queue/index.ts';
 import { pendingAfter, readLog, type LoggedEvent } from '../events/index.ts';
 import { scheduleDeliveries } from '../delivery/index.ts';
-import { activeJourneys, enrollContacts, type Candidate } from './enroll.ts';
+import { enrollContacts, type Candidate } from './enroll.ts';
+import { journeyAt, liveJourneys, type JourneyAt, type LiveJourney } from './live.ts';
 import type { Definition, PropertyCondition } from './definition.ts';
 import { CART_JOB, cartDelayMs } from './date-trigger.ts';
-
-type Active = Awaited<ReturnType<typeof activeJourneys>>[number];
 
 /**
  * Triggers (J-1 … J-5) consume the events log by cursor, in commit order: enrollments are
@@ -57,37 +56,45 @@ function consume(ctx: Ctx, now: Date, batch: number): Promise<number> {
 }
 
 async function matchEvents(ctx: Ctx, tx: Queryable, now: Date, events: LoggedEvent[]) {
-  const workspaces = [...new Set(events.map((e) => e.workspace_id))];
-  const journeys = await activeJourneys(tx, workspaces);
+  const journeys = await liveJourneys(tx, events);
   await welcomeEmails(tx, now, events, journeys);
   if (journeys.length === 0) return;
   const priorJoins = await earlierJoins(tx, events.filter((e) => e.type === 'list.joined'));
-  for (const j of journeys) {
-    const t = j.definition.trigger;
-    const mine = events.filter((e) => e.workspace_id === j.workspace_id && e.contact_id !== null);
-    const candidates: Candidate[] = [];
-    for (const e of mine) {
-      const entry = { contactId: e.contact_id!, data: e.data ?? {}, entry: `e${e.id}` };
-      if (t.type === 'list_joined' && e.type === 'list.joined' && t.list_ids.includes(Number(e.data.list_id))) {
-        // J-1: re-joining a list does not re-trigger unless re-entry is allowed
-        if (j.definition.settings.reentry === 'never' && priorJoins.has(`${e.id}`)) continue;
-        candidates.push(entry);
-      } else if (t.type === 'property_updated' && e.type === 'contact.updated' && e.data.field === t.field && matches(e.data.new, t.op, t.value)) {
-        candidates.push(entry);
-      } else if (t.type === 'event' && e.type === t.event && t.properties.every((p) => matchesProperty(e.data, p))) {
-        candidates.push(entry);
-      } else if (t.type === 'segment_entered' && e.type === 'segment.entered' && Number(e.data.segment_id) === t.segment_id) {
-        candidates.push(entry);
-      } else if (t.type === 'abandoned_cart' && e.type === t.cart_event) {
-        // checked when the delay has passed: a purchase meanwhile, or a newer cart, decides
-        await enqueue(tx, ctx.clock, {
-          workspaceId: j.workspace_id, kind: CART_JOB, uniqueKey: `cart:${j.id}:${e.contact_id}`,
-          payload: { journeyId: j.id, contactId: e.contact_id }, runAt: new Date(Math.max(now.getTime(), e.occurred_at.getTime() + delayMs(j.definition))),
-        });
-      }
+  for (const live of journeys) {
+    // J-1: each event meets the journey as it was when the event was logged, if it was live then
+    const byVersion = new Map<number, { j: JourneyAt; events: LoggedEvent[] }>();
+    for (const e of events) {
+      const j = e.contact_id === null ? null : journeyAt(live, e);
+      if (j) (byVersion.get(j.version) ?? byVersion.set(j.version, { j, events: [] }).get(j.version)!).events.push(e);
     }
-    if (candidates.length) await enrollContacts(ctx, tx, j.workspace_id, j, dedupe(candidates));
+    for (const { j, events: mine } of byVersion.values()) await matchVersion(ctx, tx, now, live.workspace_id, j, mine, priorJoins);
   }
+}
+
+async function matchVersion(ctx: Ctx, tx: Queryable, now: Date, workspaceId: number, j: JourneyAt, mine: LoggedEvent[], priorJoins: Set<string>) {
+  const t = j.definition.trigger;
+  const candidates: Candidate[] = [];
+  for (const e of mine) {
+    const entry = { contactId: e.contact_id!, data: e.data ?? {}, entry: `e${e.id}` };
+    if (t.type === 'list_joined' && e.type === 'list.joined' && t.list_ids.includes(Number(e.data.list_id))) {
+      // J-1: re-joining a list does not re-trigger unless re-entry is allowed
+      if (j.definition.settings.reentry === 'never' && priorJoins.has(`${e.id}`)) continue;
+      candidates.push(entry);
+    } else if (t.type === 'property_updated' && e.type === 'contact.updated' && e.data.field === t.field && matches(e.data.new, t.op, t.value)) {
+      candidates.push(entry);
+    } else if (t.type === 'event' && e.type === t.event && t.properties.every((p) => matchesProperty(e.data, p))) {
+      candidates.push(entry);
+    } else if (t.type === 'segment_entered' && e.type === 'segment.entered' && Number(e.data.segment_id) === t.segment_id) {
+      candidates.push(entry);
+    } else if (t.type === 'abandoned_cart' && e.type === t.cart_event) {
+      // checked when the delay has passed: a purchase meanwhile, or a newer cart, decides
+      await enqueue(tx, ctx.clock, {
+        workspaceId, kind: CART_JOB, uniqueKey: `cart:${j.id}:${e.contact_id}`,
+        payload: { journeyId: j.id, contactId: e.contact_id }, runAt: new Date(Math.max(now.getTime(), e.occurred_at.getTime() + delayMs(j.definition))),
+      });
+    }
+  }
+  if (candidates.length) await enrollContacts(ctx, tx, workspaceId, j, dedupe(candidates));
 }
 
 function delayMs(def: Definition): number {
@@ -112,7 +119,7 @@ async function earlierJoins(tx: Queryable, joins: LoggedEvent[]): Promise<Set<st
 }
 
 /** J-18: a list's plain welcome email, unless a list-join journey on that list takes the contact. */
-async function welcomeEmails(tx: Queryable, now: Date, events: LoggedEvent[], journeys: Active[]) {
+async function welcomeEmails(tx: Queryable, now: Date, events: LoggedEvent[], journeys: LiveJourney[]) {
   const joins = events.filter((e) => e.type === 'list.joined' && e.contact_id !== null);
   if (!joins.length) return;
   const { rows } = await tx.query<{ workspace_id: number; id: number; welcome_message_id: number; version: number; channel: string }>(sql`
@@ -121,8 +128,12 @@ async function welcomeEmails(tx: Queryable, now: Date, events: LoggedEvent[], jo
      where l.workspace_id = any(${[...new Set(joins.map((e) => e.workspace_id))]}::bigint[]) and l.welcome_message_id is not null`);
   if (!rows.length) return;
   const lists = new Map(rows.map((r) => [`${r.workspace_id}:${r.id}`, r]));
-  const taken = new Set(journeys.flatMap((j) => (j.definition.trigger.type === 'list_joined' ? j.definition.trigger.list_ids.map((l) => `${j.workspace_id}:${l}`) : [])));
-  const due = joins.filter((e) => lists.has(`${e.workspace_id}:${e.data.list_id}`) && !taken.has(`${e.workspace_id}:${e.data.list_id}`));
+  // taken: a list-join journey on that list was live when the join was logged (J-1)
+  const taken = (e: LoggedEvent) => journeys.some((live) => {
+    const t = journeyAt(live, e)?.definition.trigger;
+    return t?.type === 'list_joined' && t.list_ids.includes(Number(e.data.list_id));
+  });
+  const due = joins.filter((e) => lists.has(`${e.workspace_id}:${e.data.list_id}`) && !taken(e));
   if (!due.length) return;
   const { rows: cs } = await tx.query<{ workspace_id: number; id: number; email: string | null }>(sql`
     select workspace_id, id, email from contacts where (workspace_id, id) in (select * from unnest(${due.map((e) => e.workspace_id)}::bigint[], ${due.map((e) => e.contact_id)}::bigint[]))`);

@@ -132,6 +132,29 @@ async function triggerProblems(q: Queryable, workspaceId: number, def: Definitio
     if (!known) out.push({ step_id: null, path: 'trigger.field', message: `no field ${t.field}`, resolve: 'choose a standard or custom field' });
     else if (t.type === 'date_field' && t.field !== 'birthday' && fields.get(t.field)?.type !== 'date') out.push({ step_id: null, path: 'trigger.field', message: `${t.field} is not a date field`, resolve: 'choose birthday or a custom date field' });
   }
+  // J-3: a yearly date re-enters every year, unless the contact is still in last year's entry
+  if (t.type === 'date_field' && t.yearly) {
+    const days = longestWaitDays(def);
+    if (days >= 365) out.push({ step_id: null, path: 'trigger.yearly', message: `a path waits ${Math.round(days)} days: contacts still in the journey a year later cannot enter again`, resolve: 'keep the waits of every path under a year, or turn yearly off' });
+  }
+}
+
+const UNIT_DAYS = { minutes: 1 / 1440, hours: 1 / 24, days: 1, weeks: 7, months: 365.25 / 12 };
+
+/** The longest total of fixed delays along a path from the start (waits until a date are not counted). */
+function longestWaitDays(def: Definition): number {
+  const steps = stepsById(def);
+  const memo = new Map<string, number>();
+  const from = (id: string | null): number => {
+    if (id === null || !steps.has(id) || memo.has(id)) return memo.get(id ?? '') ?? 0;
+    memo.set(id, 0); // a loop (reported elsewhere) adds nothing
+    const s = steps.get(id)!;
+    const own = s.type === 'wait' && s.delay ? s.delay.amount * UNIT_DAYS[s.delay.unit] : 0;
+    const total = own + Math.max(0, ...successors(s).map(from));
+    memo.set(id, total);
+    return total;
+  };
+  return from(def.start);
 }
 
 function actionProblems(s: Extract<Step, { type: 'action' }>, path: string, lists: Set<number>, fields: Map<string, unknown>, out: Problem[]) {

@@ -33,3 +33,23 @@ describe('parcours import / export (C-2)', () => {
     expect(out.stdout).toBe('email,first_name,last_name\nann@example.com,Ann,Lee\nbob@example.com,"Bob\nby",Stone\n');
   }, 500_000);
 });
+
+// issue 17 through the real command: a semicolon file, a column named __proto__, a tags column
+describe('parcours import: separators and header names (C-2, issue 17)', () => {
+  it('guesses the semicolon, maps a __proto__ column and a tags column, and takes --delimiter', async () => {
+    const file = path.join(dir, 'excel-fr.csv');
+    writeFileSync(file, '\ufeff__proto__;Prénom;constructor;Tags\r\nelo@example.com;Élo;x;vip, paris\r\nfred@example.com;Fred;y;\r\n');
+    const imp = await parcours('import', file, '--list', 'FR', '--map', '__proto__=email', '--map', 'constructor=ignore');
+    expect(imp.stdout).toContain('separator: semicolon (guessed');
+    expect(imp.stdout).toContain('__proto__ → email, Prénom → first_name, constructor → ignore, Tags → tags');
+    expect(imp.stdout).toMatch(/import \d+ done: 2 rows, created 2, .* 0 lines with errors/);
+    const out = await parcours('export', '--list', 'FR', '--fields', 'email,first_name');
+    expect(out.stdout).toBe('email,first_name\nelo@example.com,Élo\nfred@example.com,Fred\n');
+
+    // told the wrong separator, the file is one column: no email column to map
+    const forced = await parcours('import', file, '--list', 'FR', '--delimiter', 'comma').catch((e) => e);
+    expect(forced.stderr).toContain('map a column to email');
+    const bad = await parcours('import', file, '--list', 'FR', '--delimiter', 'pipe').catch((e) => e);
+    expect(bad.stderr).toContain('--delimiter "pipe"');
+  }, 500_000);
+});

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from '../src/db/index.ts';
 import { testApp, newWorkspace, type TestApp } from './helpers.ts';
 
 let t: TestApp;
@@ -185,5 +186,25 @@ describe('dates read the same on both databases', () => {
     await ws.api('PATCH', `/api/v1/contacts/${c.id}`, { birthday: '1990-05-01' });
     const updates = (await ws.api('GET', `/api/v1/contacts/${c.id}/events`)).body.data.filter((e: any) => e.type === 'contact.updated');
     expect(updates).toEqual([]);
+  });
+});
+
+// issue 17
+describe('engagement on the contact record (C-6)', () => {
+  it('GET /contacts/:id carries the current and previous level and when it changed', async () => {
+    const ws = await newWorkspace(t);
+    const c = (await ws.api('POST', '/api/v1/contacts', { email: 'e@example.com' })).body;
+    expect((await ws.api('GET', `/api/v1/contacts/${c.id}`)).body.engagement).toEqual({ level: 'everyone_else', previous_level: null, changed_at: null });
+    const at = new Date('2026-01-04T03:00:00Z');
+    await t.db.query(sql`
+      insert into contact_engagement (workspace_id, contact_id, level, previous_level, changed_at)
+      values (${ws.id}, ${c.id}, 'most', 'least', ${at})`);
+    const got = (await ws.api('GET', `/api/v1/contacts/${c.id}`)).body;
+    expect(got.engagement).toEqual({ level: 'most', previous_level: 'least', changed_at: at.toISOString() });
+    expect(got).toMatchObject({ email: 'e@example.com', lists: [], tags: [] });
+    const doc = (await t.http.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+    const ok = doc.paths['/api/v1/contacts/{id}'].get.responses['200'];
+    const schema = ok.content['application/json'].schema;
+    expect(Object.keys(schema.properties.engagement.properties).sort()).toEqual(['changed_at', 'level', 'previous_level']);
   });
 });

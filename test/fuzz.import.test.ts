@@ -192,6 +192,44 @@ describe('CSV import fuzzed (issue 9, C-2)', () => {
     expect(Object.keys(seen).length).toBeGreaterThanOrEqual(PG_URL ? 2 : 4);
   }, 300_000);
 
+  it('imports any header names with any separator, guessed from the header (issue 17)', async () => {
+    const SEPS = { comma: ',', semicolon: ';', tab: '\t' } as const;
+    const name = fc.oneof(
+      fc.constantFrom('constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', '__defineGetter__', 'prototype', 'a;b', 'a,b', 'tab\there', 'say "x"', ' ', ''),
+      fc.string({ maxLength: 10 }).filter((x) => !/[\u0000\uFFFD\r\n]/.test(x) && !/[\uD800-\uDFFF]/.test(x)),
+    );
+    const sample = fc.record({
+      sep: fc.constantFrom<keyof typeof SEPS>('comma', 'semicolon', 'tab'),
+      names: fc.array(name, { minLength: 2, maxLength: 6 }),
+      firsts: fc.array(fc.constantFrom('Ann', 'Zoé', 'a;b', 'c,d', 'e\tf', 'q"q'), { minLength: 1, maxLength: 4 }),
+    });
+    const q = (x: string) => (/[",;\t\r\n]/.test(x) || x !== x.trim() ? `"${x.replace(/"/g, '""')}"` : x);
+    await fc.assert(
+      fc.asyncProperty(sample, async ({ sep, names, firsts }) => {
+        const ws = await newWorkspace(t, 'headers fuzz');
+        const d = SEPS[sep];
+        const rows = firsts.map((f, i) => names.map((_, k) => (k === 0 ? `u${i}@example.com` : k === 1 ? f : 'x')).map(q).join(d));
+        const up = await uploadBytes(ws, Buffer.from([names.map(q).join(d), ...rows].join('\r\n')));
+        expectGoodAnswer(up, 'upload');
+        expect(up.status, JSON.stringify(up.body)).toBe(201);
+        expect(up.body.delimiter).toBe(sep);
+        const cols: string[] = up.body.columns;
+        expect(cols.length).toBe(names.length);
+        expect(Object.keys(up.body.suggested_mapping).sort()).toEqual([...cols].sort()); // integer-like keys come first in any object
+        // as a client writes it: a __proto__ column is an own key of the JSON object
+        const mapping = JSON.stringify(Object.fromEntries([[cols[0], 'email'], [cols[1], 'first_name'], ...cols.slice(2).map((c) => [c, 'ignore'])]));
+        const imp = await ws.api('POST', '/api/v1/imports', `{"upload_id": ${up.body.upload_id}, "mapping": ${mapping}}`, { 'content-type': 'application/json' });
+        expectGoodAnswer(imp, 'import');
+        expect(imp.status, JSON.stringify(imp.body)).toBe(202);
+        await t.app.drain();
+        expect((await ws.api('GET', `/api/v1/imports/${imp.body.id}`)).body).toMatchObject({ status: 'done', created: firsts.length, error_count: 0 });
+        const stored = await t.db.query<{ email: string; first_name: string }>('select email, first_name from contacts where workspace_id = $1 order by id', [ws.id]);
+        expect(stored.rows.map((r) => [r.email, r.first_name])).toEqual(firsts.map((f, i) => [`u${i}@example.com`, f]));
+      }),
+      { numRuns: RUNS, seed: SEED, endOnFailure: true },
+    );
+  }, 300_000);
+
   it('refuses what cannot be read at upload, with its line, storing nothing', async () => {
     const ws = await newWorkspace(t, 'broken files');
     const cases: Array<[string, Buffer | string, RegExp | null]> = [

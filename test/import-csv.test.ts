@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { csvParser, CsvStructureError, type CsvRow } from '../src/contacts/import/csv.ts';
+import { csvParser, CsvStructureError, type CsvRow, type Delimiter } from '../src/contacts/import/csv.ts';
+import { guessDelimiter } from '../src/contacts/import/csv-records.ts';
 
 /**
  * The import's own CSV tokenizer (C-2) against csv-parse, which it replaced on the hot path
@@ -10,7 +11,7 @@ import { csvParser, CsvStructureError, type CsvRow } from '../src/contacts/impor
  * read can start from; physical lines counted independently.
  */
 
-async function read(bytes: Buffer, cuts: number[], start = { byte: 0, line: 0 }): Promise<CsvRow[] | string> {
+async function read(bytes: Buffer, cuts: number[], start = { byte: 0, line: 0 }, delimiter: Delimiter | 'auto' = 'comma'): Promise<CsvRow[] | string> {
   const chunks: Buffer[] = [];
   let at = 0;
   for (const c of [...cuts.filter((c) => c > 0 && c < bytes.length)].sort((a, b) => a - b)) {
@@ -20,7 +21,7 @@ async function read(bytes: Buffer, cuts: number[], start = { byte: 0, line: 0 })
   chunks.push(bytes.subarray(at));
   const out: CsvRow[] = [];
   try {
-    for await (const r of csvParser<CsvRow>((async function* () { yield* chunks; })(), start, (r) => r)) out.push(r);
+    for await (const r of csvParser<CsvRow>((async function* () { yield* chunks; })(), start, (r) => r, { delimiter })) out.push(r);
   } catch (err) {
     if (err instanceof CsvStructureError) return `error at line ${err.line}`;
     throw err;
@@ -28,9 +29,12 @@ async function read(bytes: Buffer, cuts: number[], start = { byte: 0, line: 0 })
   return out;
 }
 
-function reference(bytes: Buffer): { fields: string[]; end: number }[] | 'error' {
+const SEPARATORS: Record<Delimiter, string> = { comma: ',', semicolon: ';', tab: '\t' };
+
+function reference(bytes: Buffer, delimiter: Delimiter = 'comma'): { fields: string[]; end: number }[] | 'error' {
   try {
     const recs = parse(bytes, {
+      delimiter: SEPARATORS[delimiter],
       bom: true,
       relax_column_count: true,
       relax_quotes: true,
@@ -79,6 +83,28 @@ describe('CSV records (C-2)', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it('reads semicolon and tab files as csv-parse does with that delimiter, and guesses it from the header in any chunks (issue 17)', async () => {
+    const mixed = fc.array(fc.constantFrom('a', ',', ';', '\t', '"', '""', '\n', '\r\n', 'é', 'x;y'), { maxLength: 40 }).map((a) => a.join(''));
+    await fc.assert(
+      fc.asyncProperty(mixed, fc.constantFrom<Delimiter>('semicolon', 'tab', 'comma'), fc.array(fc.nat(60), { maxLength: 8 }), async (s, d, cuts) => {
+        const bytes = Buffer.from(s, 'utf8');
+        const want = reference(bytes, d);
+        const got = await read(bytes, cuts, undefined, d);
+        if (want === 'error') expect(got).toMatch(/^error at line \d+$/);
+        else expect((got as CsvRow[]).map((r) => ({ fields: r.fields, end: r.end }))).toEqual(want);
+        // auto: the separator guessed from the first non-empty line, wherever the chunks are cut
+        const guessed = guessDelimiter(Buffer.from(s.replace(/^[\r\n]+/, ''), 'utf8'));
+        expect(await read(bytes, cuts, undefined, 'auto')).toEqual(await read(bytes, [], undefined, guessed));
+      }),
+      { numRuns: 1500 },
+    );
+    expect(guessDelimiter(Buffer.from('Email;Prénom;Nom\r\na,b,c,d,e\n'))).toBe('semicolon');
+    expect(guessDelimiter(Buffer.from('"a,b,c";email;x\n'))).toBe('semicolon');
+    expect(guessDelimiter(Buffer.from('email\tname\n'))).toBe('tab');
+    expect(guessDelimiter(Buffer.from('email\n'))).toBe('comma');
+    expect(guessDelimiter(Buffer.from('a;b,c\n'))).toBe('comma'); // a tie: comma
   });
 
   it('counts a CRLF cut between two chunks as one line end, wherever it is', async () => {

@@ -127,7 +127,9 @@ describe('segments API (S-4, S-5)', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0].path).toBe('list_id');
 
-    const csv = await ws.api('GET', `/api/v1/segments/${seg}/export`);
+    // the default columns end with the date added (C-2): see import.formats.test.ts
+    expect((await ws.api('GET', `/api/v1/segments/${seg}/export`)).body.split('\n')[0]).toBe('email,first_name,last_name,joined_at');
+    const csv = await ws.api('GET', `/api/v1/segments/${seg}/export?fields=email,first_name,last_name`);
     expect(csv.status).toBe(200);
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
     expect(csv.body.trim().split('\n')).toEqual(['email,first_name,last_name', 'c0@example.com,N0,"Doe, Jr."', 'c1@example.com,N1,"Doe, Jr."', 'c2@example.com,N2,"Doe, Jr."', 'c4@example.com,N4,"Doe, Jr."']);

@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { sql, type Queryable } from '../db/index.ts';
 import type { Ctx } from '../context.ts';
 import { AppError, notFound } from '../errors.ts';
-import { createMessage } from '../messages/index.ts';
+import { systemMessage } from '../messages/index.ts';
 import { scheduleDeliveries } from '../delivery/index.ts';
 import { addMember, createUser, findUserByEmail } from './accounts.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
@@ -42,7 +42,7 @@ export async function invite(ctx: Ctx, workspaceId: number, input: { email: stri
       insert into invitations (workspace_id, email, role, token_hash, invited_by, created_at, expires_at)
       values (${workspaceId}, ${input.email}, ${input.role}, ${sha256(token)}, ${invitedBy}, ${now}, ${new Date(now.getTime() + DAYS * 86_400_000)})
       returning id, email, role, invited_by, created_at, expires_at`);
-    const message = await invitationMessage(ctx, tx, workspaceId);
+    const message = await systemMessage(tx, ctx.clock, workspaceId, { name: MAIL_NAME, channel: 'email', content: MAIL });
     await scheduleDeliveries(tx, now, [{
       workspaceId, idempotencyKey: `invitation:${rows[0].id}:${randomUUID()}`, contactId: null, messageId: message.id, messageVersion: message.version,
       channel: 'email', to: input.email, source: 'system', transactional: true, sendAt: now,
@@ -50,11 +50,6 @@ export async function invite(ctx: Ctx, workspaceId: number, input: { email: stri
     }]);
     return rows[0];
   });
-}
-
-async function invitationMessage(ctx: Ctx, tx: Queryable, workspaceId: number) {
-  const { rows } = await tx.query<{ id: number; version: number }>(sql`select id, version from messages where workspace_id = ${workspaceId} and name = ${MAIL_NAME} order by id limit 1`);
-  return rows[0] ?? createMessage(tx, ctx.clock, workspaceId, { name: MAIL_NAME, channel: 'email', content: MAIL });
 }
 
 export async function listInvitations(q: Queryable, workspaceId: number, now: Date): Promise<Invitation[]> {

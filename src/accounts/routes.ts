@@ -4,7 +4,7 @@ import { principal, SESSION_COOKIE } from '../http/auth.ts';
 import { idParams, id } from '../http/schemas.ts';
 import type { Ctx } from '../context.ts';
 import { AppError, notFound } from '../errors.ts';
-import { changeUniqueKey } from '../contacts/index.ts';
+import { changeUniqueKey, contactSettingsSchema } from '../contacts/index.ts';
 import * as accounts from './accounts.ts';
 import * as invitations from './invitations.ts';
 import { ROLES } from './roles.ts';
@@ -84,7 +84,10 @@ export function accountRoutes(ctx: Ctx) {
           name: z.string().trim().min(1).max(200).optional(),
           timezone: z.string().refine((t) => IANAZone.isValidZone(t), 'not an IANA time zone').optional(),
           unique_key: z.string().min(1).max(63).optional(),
-          settings: z.record(z.string(), z.unknown()).optional(),
+          settings: z
+            .looseObject({ contacts: contactSettingsSchema.nullable().optional() })
+            .optional()
+            .describe('Merged into the stored settings, one top-level key at a time: contacts.default_country, default_window, engagement, segments.refresh_minutes, profile, …'),
         }),
       },
     }, async (req) => {

@@ -48,14 +48,22 @@ async function workspaceOf(app: App, id?: string): Promise<number> {
   return first.workspace.id;
 }
 
+/** Own keys only (Object.fromEntries): a column may be named __proto__ or constructor. */
 function parseMap(entries: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of entries) {
-    const at = e.lastIndexOf('=');
-    if (at <= 0) throw new Error(`--map ${JSON.stringify(e)}: expected "CSV column=field"`);
-    out[e.slice(0, at)] = e.slice(at + 1);
-  }
-  return out;
+  return Object.fromEntries(
+    entries.map((e) => {
+      const at = e.lastIndexOf('=');
+      if (at <= 0) throw new Error(`--map ${JSON.stringify(e)}: expected "CSV column=field"`);
+      return [e.slice(0, at), e.slice(at + 1)];
+    }),
+  );
+}
+
+const DELIMITER_CHOICES = ['auto', 'comma', 'semicolon', 'tab'] as const;
+function parseDelimiter(v: string): (typeof DELIMITER_CHOICES)[number] {
+  const d = DELIMITER_CHOICES.find((c) => c === v);
+  if (!d) throw new Error(`--delimiter ${JSON.stringify(v)}: use one of ${DELIMITER_CHOICES.join(', ')}`);
+  return d;
 }
 
 interface ImportOptions {
@@ -64,6 +72,7 @@ interface ImportOptions {
   tag: string[];
   workspace?: string;
   update: boolean;
+  delimiter: string;
 }
 
 /**
@@ -87,7 +96,8 @@ async function importFile(file: string, o: ImportOptions) {
       },
     });
     const source = createReadStream(file).on('error', (err) => counter.destroy(err));
-    const upload = await storeUpload(db, clock, ws, source.pipe(counter), { filename: path.basename(file), maxBytes: CLI_MAX_BYTES });
+    const delimiter = parseDelimiter(o.delimiter);
+    const upload = await storeUpload(db, clock, ws, source.pipe(counter), { filename: path.basename(file), maxBytes: CLI_MAX_BYTES, delimiter });
     const listId = (await findListByName(db, ws, o.list)) ?? ((await createList(db, clock, ws, { name: o.list })) as { id: number }).id;
     const mapping = { ...upload.suggested_mapping, ...parseMap(o.map) };
     const imp = (await createImport(app.ctx, ws, { upload_id: upload.upload_id, mapping, list_ids: [listId], tags: o.tag, update_existing: o.update })) as { id: number };
@@ -112,6 +122,7 @@ async function importFile(file: string, o: ImportOptions) {
       clearInterval(timer);
       bar.stop();
     }
+    console.log(`separator: ${upload.delimiter}${delimiter === 'auto' ? ' (guessed from the header line; --delimiter to choose)' : ''}`);
     console.log(`mapping: ${Object.entries(mapping).map(([c, f]) => `${c} → ${f}`).join(', ')}`);
     console.log(`import ${imp.id} ${state.status}: ${state.rows_done} rows, created ${state.created}, updated ${state.updated}, unchanged ${state.unchanged}, skipped ${state.skipped}, ${state.error_count} lines with errors`);
     if (state.status === 'failed') throw new Error(`import failed: ${state.error}`);
@@ -150,7 +161,8 @@ export function registerImportExportCommands(program: Command) {
     .command('import')
     .argument('<file>', 'CSV file with a header line')
     .requiredOption('--list <name>', 'list to add the contacts to (created if missing)')
-    .option('--map <column=field>', 'map a CSV column to email, first_name, …, fields.<key> or ignore (repeatable; default: guessed from the header)', collect, [])
+    .option('--map <column=field>', 'map a CSV column to email, first_name, …, fields.<key>, tags or ignore (repeatable; default: guessed from the header)', collect, [])
+    .option('--delimiter <sep>', 'field separator: auto, comma, semicolon or tab', 'auto')
     .option('--tag <tag>', 'tag every imported contact (repeatable)', collect, [])
     .option('--workspace <id>', 'workspace id (default: the first one)')
     .option('--no-update', 'leave contacts that already exist unchanged')

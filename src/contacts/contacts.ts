@@ -2,7 +2,7 @@ import { sql, type Queryable } from '../db/index.ts';
 import type { Ctx } from '../context.ts';
 import { AppError, notFound } from '../errors.ts';
 import { appendEvents, type NewEvent } from '../events/index.ts';
-import { loadFieldDefs } from './fields.ts';
+import { loadContactRules, loadFieldDefs } from './fields.ts';
 import { normalizeContact, uniqueKeyOf, STANDARD_FIELDS, type ContactValues } from './validate.ts';
 import { assertMayResubscribe, recordConsent, type ConsentChange, type ConsentProof } from './consent.ts';
 import { assertLists, contactLists, joinLists, type JoinSource } from './lists.ts';
@@ -41,7 +41,7 @@ async function uniqueKeyOfWorkspace(q: Queryable, workspaceId: number, lock = fa
 
 async function validated(q: Queryable, workspaceId: number, input: ContactValues) {
   const defs = await loadFieldDefs(q, workspaceId);
-  const { values, errors } = normalizeContact(input, defs);
+  const { values, errors } = normalizeContact(input, defs, '', await loadContactRules(q, workspaceId));
   if (errors.length) throw new AppError('validation', errors[0].message, errors);
   return values;
 }

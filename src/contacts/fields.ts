@@ -2,13 +2,20 @@ import { sql, type Queryable } from '../db/index.ts';
 import type { Clock } from '../clock.ts';
 import { AppError, invalid, notFound } from '../errors.ts';
 import { queueFieldIndexes } from './field-index.ts';
-import { RESERVED_KEYS, type FieldDef, type FieldType } from './validate.ts';
+import { RESERVED_KEYS, type ContactRules, type FieldDef, type FieldType } from './validate.ts';
 
 const KEY = /^[a-z][a-z0-9_]{0,62}$/;
 
 export async function loadFieldDefs(q: Queryable, workspaceId: number): Promise<Map<string, FieldDef>> {
   const { rows } = await q.query<FieldDef>(sql`select key, type from custom_fields where workspace_id = ${workspaceId}`);
   return new Map(rows.map((r) => [r.key, r]));
+}
+
+/** The workspace's settings.contacts that contact values are read with (a country for national phone numbers). */
+export async function loadContactRules(q: Queryable, workspaceId: number): Promise<ContactRules> {
+  const { rows } = await q.query<{ c: unknown }>(sql`select settings -> 'contacts' ->> 'default_country' as c from workspaces where id = ${workspaceId}`);
+  const c = rows[0]?.c;
+  return { defaultCountry: typeof c === 'string' && c ? c : null };
 }
 
 export async function listFields(q: Queryable, workspaceId: number) {

@@ -5,5 +5,5 @@ export { listLists, getList, createList, updateList, deleteList, findListByName,
 export { addTags, removeTags, listTags, renameTag, checkTag } from './tags.ts';
 export { setConsent, consentHistory, assertMayResubscribe, EMAIL_STATUSES, SMS_STATUSES, type Channel, type ConsentProof } from './consent.ts';
 export { trackEvents, type TrackInput } from './track.ts';
-export { normalizeContact, isEmail, STANDARD_FIELDS, type FieldDef, type FieldType } from './validate.ts';
+export { normalizeContact, isEmail, contactSettingsSchema, STANDARD_FIELDS, type FieldDef, type FieldType } from './validate.ts';
 export { contactSlices, ALL_CONTACTS, EMBEDDED_SLICE, type ContactRange } from './slices.ts';

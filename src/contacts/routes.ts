@@ -8,6 +8,7 @@ import { contactTimeline } from '../events/index.ts';
 import * as c from './index.ts';
 import { resolveContactIds } from './contacts.ts';
 import { notFound } from '../errors.ts';
+import { currentEngagement } from '../segments/index.ts';
 import type { Queryable } from '../db/index.ts';
 
 const text = (max = 500) => z.string().max(max).nullable().optional();
@@ -31,6 +32,23 @@ const contactBody = z.strictObject({
   list_ids: z.array(id).max(100).optional(),
   tags: z.array(z.string().max(100)).max(100).optional(),
   consent_proof: proofSchema.optional().describe('Required to re-subscribe a contact who unsubscribed, bounced or complained (or SMS opted out): the reason, when and where consent was given'),
+});
+const level = z.enum(['most', 'somewhat', 'least', 'everyone_else']);
+/** The record GET /contacts/:id answers; loose: the fields not named here are sent as they are. */
+const contactRecord = z.looseObject({
+  id: z.number(),
+  key: z.string(),
+  email: z.string().nullable(),
+  phone: z.string().nullable().describe('E.164'),
+  first_name: z.string().nullable(),
+  last_name: z.string().nullable(),
+  tags: z.array(z.string()),
+  lists: z.array(z.looseObject({ id: z.number(), name: z.string() })),
+  engagement: z.strictObject({
+    level: level.describe('Current level (S-3)'),
+    previous_level: level.nullable().describe('The level before its latest change; null if it never changed'),
+    changed_at: z.string().nullable().describe('When the level last changed (ISO 8601); null if never computed'),
+  }),
 });
 const ids = z.array(id).min(1).max(10_000);
 const eventBody = z.strictObject({
@@ -70,8 +88,14 @@ export function contactRoutes(ctx: Ctx) {
       return reply.status(res.created ? 201 : 200).send(res.contact);
     });
 
-    r.get('/api/v1/contacts/:id', { schema: { tags: ['contacts'], summary: 'A contact with its lists and tags', params: idParams } }, async (req) =>
-      c.getContact(ctx.db, principal(req).workspaceId, req.params.id));
+    r.get('/api/v1/contacts/:id', {
+      schema: { tags: ['contacts'], summary: 'A contact with its lists, tags and engagement level (C-6)', params: idParams, response: { 200: contactRecord } },
+    }, async (req) => {
+      const ws = principal(req).workspaceId;
+      const contact = await c.getContact(ctx.db, ws, req.params.id);
+      // the level is the engagement module's (segments); the record shows it beside the rest
+      return { ...contact, engagement: await currentEngagement(ctx.db, ws, req.params.id) } as unknown as z.output<typeof contactRecord>; // a row of untyped SQL
+    });
 
     r.patch('/api/v1/contacts/:id', {
       config: { permission: 'write' },

@@ -1,4 +1,6 @@
 import { DateTime, IANAZone } from 'luxon';
+import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { z } from 'zod';
 import type { ErrorDetail } from '../errors.ts';
 
 /** Standard contact fields; custom field keys may not reuse these names. */
@@ -18,6 +20,38 @@ export type ContactValues = Partial<Record<StandardField, string | null>> & { fi
 const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 const E164 = /^\+[1-9]\d{6,14}$/;
 const LANGUAGE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
+
+/** How contact values are read beyond their own text: the workspace's settings.contacts. */
+export interface ContactRules {
+  /** ISO 3166 alpha-2: national phone numbers ("06 12 34 56 78") are read in this country. */
+  defaultCountry?: string | null;
+}
+
+/** settings.contacts of a workspace, as PATCH /workspace accepts it. */
+export const contactSettingsSchema = z
+  .strictObject({
+    default_country: z
+      .string()
+      .refine((c) => /^[A-Z]{2}$/.test(c) && isSupportedCountry(c), 'an ISO 3166 alpha-2 country code in upper case, e.g. FR')
+      .nullable()
+      .optional()
+      .describe('Country in which phone numbers written without a country code (06 12 34 56 78) are read, by imports and the API; none by default: such numbers are refused'),
+  })
+  .describe('How contact values are read');
+
+const PHONE_CHARS = /^[+\d\s().\/-]+$/;
+
+/** A phone number as E.164: as written when it is E.164 already, else read in the default country. */
+export function normalizePhone(v: string, rules: ContactRules): { phone: string } | { error: string } {
+  const compact = v.replace(/[\s().-]/g, '');
+  if (E164.test(compact)) return { phone: compact };
+  const country = rules.defaultCountry;
+  if (!country)
+    return { error: 'not an E.164 phone number (e.g. +33612345678); to read national numbers such as 06 12 34 56 78, set the workspace setting settings.contacts.default_country' };
+  const p = PHONE_CHARS.test(v) ? parsePhoneNumberFromString(v, country as CountryCode) : undefined;
+  if (!p || !p.isValid() || p.ext) return { error: `not a phone number in ${country} or in E.164 (e.g. +33612345678)` };
+  return { phone: p.number };
+}
 
 export function isEmail(s: string): boolean {
   return s.length <= 254 && EMAIL.test(s);
@@ -68,9 +102,10 @@ export function coerceFieldValue(type: FieldType, raw: unknown): { value: unknow
 
 /**
  * Validates and normalises contact values, shared by the API and CSV import.
- * Emails are trimmed, phones must be E.164, custom fields must be defined and well typed.
+ * Emails are trimmed, phones become E.164 (national ones read in rules.defaultCountry),
+ * custom fields must be defined and well typed.
  */
-export function normalizeContact(input: ContactValues, defs: Map<string, FieldDef>, at = ''): { values: ContactValues; errors: ErrorDetail[] } {
+export function normalizeContact(input: ContactValues, defs: Map<string, FieldDef>, at = '', rules: ContactRules = {}): { values: ContactValues; errors: ErrorDetail[] } {
   const errors: ErrorDetail[] = [];
   const out: ContactValues = {};
   const p = (f: string) => (at ? `${at}.${f}` : f);
@@ -88,9 +123,9 @@ export function normalizeContact(input: ContactValues, defs: Map<string, FieldDe
         else out.email = v;
         break;
       case 'phone': {
-        const compact = v.replace(/[\s().-]/g, '');
-        if (!E164.test(compact)) errors.push({ path: p(f), message: 'not an E.164 phone number (e.g. +33612345678)' });
-        else out.phone = compact;
+        const r = normalizePhone(v, rules);
+        if ('error' in r) errors.push({ path: p(f), message: r.error });
+        else out.phone = r.phone;
         break;
       }
       case 'language':

@@ -3,7 +3,7 @@ import { sql, type Queryable } from '../db/index.ts';
 import type { Ctx } from '../context.ts';
 import { invalid } from '../errors.ts';
 import { findContactByEmail, isEmail, listByFormToken, updateContact, upsertContact } from '../contacts/index.ts';
-import { createMessage } from '../messages/index.ts';
+import { systemMessage } from '../messages/index.ts';
 import { signToken } from './tokens.ts';
 import { scheduleDeliveries } from './schedule.ts';
 
@@ -55,7 +55,7 @@ export async function signup(ctx: Ctx, formToken: string, input: SignupInput, ip
       values (${ws}, ${list.id}, ${email}, ${JSON.stringify(values)}, ${ip}, ${now}) returning id`);
     const exp = now.getTime() + CONFIRM_DAYS * 86_400_000;
     const token = signToken(ctx.secret, 'confirm', [ws, rows[0].id, exp]);
-    const message = await confirmationMessage(ctx, tx, ws);
+    const message = await systemMessage(tx, ctx.clock, ws, { name: CONFIRM_NAME, channel: 'email', content: CONFIRM_CONTENT });
     await scheduleDeliveries(tx, now, [{
       workspaceId: ws, idempotencyKey: `signup:${rows[0].id}:${randomUUID()}`, contactId: null,
       messageId: message.id, messageVersion: message.version, channel: 'email', to: email, source: 'system', transactional: true,
@@ -83,12 +83,6 @@ async function throttled(tx: Queryable, ws: number, listId: number, email: strin
       from signup_requests
      where workspace_id = ${ws} and lower(email) = lower(${email}) and created_at > ${new Date(now.getTime() - 86_400_000)}`);
   return rows[0].hour >= CONFIRM_PER_LIST_HOUR || rows[0].day >= CONFIRM_PER_DAY;
-}
-
-async function confirmationMessage(ctx: Ctx, tx: Parameters<Parameters<Ctx['db']['tx']>[0]>[0], workspaceId: number) {
-  const { rows } = await tx.query<{ id: number; version: number }>(sql`
-    select id, version from messages where workspace_id = ${workspaceId} and name = ${CONFIRM_NAME} order by id limit 1`);
-  return rows[0] ?? createMessage(tx, ctx.clock, workspaceId, { name: CONFIRM_NAME, channel: 'email', content: CONFIRM_CONTENT });
 }
 
 /** Follows a confirmation link: subscribes and joins, once; a second click changes nothing. */

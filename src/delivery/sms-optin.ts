@@ -1,10 +1,9 @@
-import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
-import { randomUUID } from 'node:crypto';
-import { sql, type Queryable } from '../db/index.ts';
+import { createHash, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import { sql } from '../db/index.ts';
 import type { Ctx } from '../context.ts';
 import { invalid } from '../errors.ts';
 import { updateContact } from '../contacts/index.ts';
-import { createMessage } from '../messages/index.ts';
+import { systemMessage } from '../messages/index.ts';
 import { scheduleDeliveries } from './schedule.ts';
 
 /**
@@ -18,6 +17,7 @@ const CODE_MINUTES = 15;
 const MAX_TRIES = 5;
 const CODES_PER_DAY = 5;
 const CODE_NAME = '[system] SMS opt-in code';
+const CODE_TEXT = '{{ workspace.name }}: your code is {{ data.code }}. Type it on the page to get our texts. Reply STOP to stop.';
 const E164 = /^\+[1-9]\d{6,14}$/;
 
 const hash = (code: string) => createHash('sha256').update(code).digest('hex');
@@ -35,19 +35,13 @@ export async function requestSmsOptIn(ctx: Ctx, workspaceId: number, contactId: 
     await tx.query(sql`
       insert into sms_optins (workspace_id, contact_id, phone, code_hash, ip, created_at, expires_at)
       values (${workspaceId}, ${contactId}, ${number}, ${hash(code)}, ${ip ?? null}, ${now}, ${new Date(now.getTime() + CODE_MINUTES * 60_000)})`);
-    const message = await codeMessage(ctx, tx, workspaceId);
+    const message = await systemMessage(tx, ctx.clock, workspaceId, { name: CODE_NAME, channel: 'sms', content: { text: CODE_TEXT } });
     await scheduleDeliveries(tx, now, [{
       workspaceId, idempotencyKey: `sms-optin:${contactId}:${randomUUID()}`, contactId: null, messageId: message.id, messageVersion: message.version,
       channel: 'sms', to: number, source: 'system', transactional: true, data: { code }, sendAt: now,
     }]);
     return 'sent';
   });
-}
-
-async function codeMessage(ctx: Ctx, tx: Queryable, workspaceId: number) {
-  const { rows } = await tx.query<{ id: number; version: number }>(sql`
-    select id, version from messages where workspace_id = ${workspaceId} and name = ${CODE_NAME} order by id limit 1`);
-  return rows[0] ?? createMessage(tx, ctx.clock, workspaceId, { name: CODE_NAME, channel: 'sms', content: { text: '{{ workspace.name }}: your code is {{ data.code }}. Type it on the page to get our texts. Reply STOP to stop.' } });
 }
 
 /** The code typed back: opts the contact in with that number, or says why not. */

@@ -60,10 +60,12 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
 /**
  * JSON bodies must be UTF-8 (RFC 8259): bytes that are not would be stored as U+FFFD without a
  * word, so they are refused with a 400 naming the body and the byte, as the CSV import refuses
- * them with the line. Then Fastify's own parser (prototype-poisoning keys refused).
+ * them with the line. Then Fastify's own parser: `constructor.prototype` refused, and `__proto__`
+ * keys too unless `protoKeys: 'keep'` (a scope whose keys are user data, e.g. CSV column names,
+ * and which never merges a body into another object) keeps them as the own keys JSON.parse makes.
  */
-export function registerJsonParser(server: FastifyInstance) {
-  const parse = server.getDefaultJsonParser('error', 'error');
+export function registerJsonParser(server: FastifyInstance, protoKeys: 'refuse' | 'keep' = 'refuse') {
+  const parse = server.getDefaultJsonParser(protoKeys === 'keep' ? 'ignore' : 'error', 'error');
   server.removeContentTypeParser('application/json');
   server.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
     let text: string;

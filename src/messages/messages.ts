@@ -52,6 +52,16 @@ export async function createMessage(q: Queryable, clock: Clock, workspaceId: num
   return getMessage(q, workspaceId, rows[0].id);
 }
 
+/**
+ * The platform's own message of that name in the workspace (a confirmation, a code, an
+ * invitation): the oldest one, or created now. Editable by the workspace like any other.
+ */
+export async function systemMessage(q: Queryable, clock: Clock, workspaceId: number, input: { name: string; channel: 'email' | 'sms'; content: unknown }): Promise<{ id: number; version: number }> {
+  const { rows } = await q.query<{ id: number; version: number }>(sql`
+    select id, version from messages where workspace_id = ${workspaceId} and name = ${input.name} order by id limit 1`);
+  return rows[0] ?? createMessage(q, clock, workspaceId, input);
+}
+
 /** An edit is a new version: deliveries already queued keep rendering the version they name. */
 export async function updateMessage(q: Queryable, clock: Clock, workspaceId: number, id: number, patch: { name?: string; content?: unknown }, author: number | null = null) {
   const current = await getMessage(q, workspaceId, id);

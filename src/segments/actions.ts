@@ -30,8 +30,9 @@ export async function addMembersToList(q: Queryable, criteria: Criteria, env: Cr
   return rows[0].n;
 }
 
-export const DEFAULT_EXPORT_FIELDS = ['email', 'first_name', 'last_name'];
-const STANDARD = ['id', 'key', 'email', 'phone', 'first_name', 'last_name', 'language', 'timezone', 'birthday', 'email_status', 'sms_status', 'created_at'];
+/** C-2: email, first and last name and the date added, as a list's export. */
+export const DEFAULT_EXPORT_FIELDS = ['email', 'first_name', 'last_name', 'joined_at'];
+const STANDARD = ['id', 'key', 'email', 'phone', 'first_name', 'last_name', 'language', 'timezone', 'birthday', 'email_status', 'sms_status', 'created_at', 'joined_at'];
 
 /** Checks the requested columns: standard ones, or custom field keys of the workspace. */
 export function exportColumns(requested: string[] | undefined, env: CriteriaEnv): string[] {
@@ -45,13 +46,33 @@ export function exportColumns(requested: string[] | undefined, env: CriteriaEnv)
 const cell = (v: unknown) => (v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
 /**
+ * The date a member was added (joined_at), as a list's export has it: when the tracked
+ * membership of a saved segment (J-5) first saw the contact match. A contact matching since
+ * the last refresh is not tracked yet: it entered after that refresh and not before it
+ * existed, so the later of the two. A built-in segment is not tracked: the contact's creation.
+ */
+async function joinedAt(q: Queryable, workspaceId: number, segmentId: number | null): Promise<{ expr: Sql; join: Sql }> {
+  if (segmentId === null) return { expr: sql`c.created_at`, join: sql`` };
+  const { rows } = await q.query<{ at: Date | null }>(sql`
+    select members_refreshed_at as at from segments where workspace_id = ${workspaceId} and id = ${segmentId}`);
+  return {
+    expr: sql`coalesce(sm.entered_at, greatest(c.created_at, ${rows[0]?.at ?? null}::timestamptz))`,
+    join: sql`left join segment_members sm on sm.workspace_id = c.workspace_id and sm.segment_id = ${segmentId} and sm.contact_id = c.id`,
+  };
+}
+
+/**
  * The segment's members as CSV. Membership is evaluated once (one snapshot, one set
  * computation, ids sent back as one compact string), then contacts are read and written in
  * chunks of `batch`: memory stays small and a page never re-evaluates the criteria.
+ * `segmentId`: the saved segment whose tracked membership dates joined_at (null: a built-in).
  */
-export async function* exportMembersCsv(q: Queryable, criteria: Criteria, env: CriteriaEnv, columns: string[], batch = 2000): AsyncGenerator<string> {
+export async function* exportMembersCsv(q: Queryable, criteria: Criteria, env: CriteriaEnv, columns: string[], batch = 2000, segmentId: number | null = null): AsyncGenerator<string> {
+  const joined = columns.includes('joined_at') ? await joinedAt(q, env.workspaceId, segmentId) : { expr: sql`null`, join: sql`` };
   const exprs: Sql[] = columns.map((f, i) =>
-    STANDARD.includes(f) ? sql`${sql.raw(`c.${f}`)} as ${sql.raw(`v${i}`)}` : sql`c.fields -> ${f}::text as ${sql.raw(`v${i}`)}`,
+    f === 'joined_at'
+      ? sql`${joined.expr} as ${sql.raw(`v${i}`)}`
+      : STANDARD.includes(f) ? sql`${sql.raw(`c.${f}`)} as ${sql.raw(`v${i}`)}` : sql`c.fields -> ${f}::text as ${sql.raw(`v${i}`)}`,
   );
   const { rows } = await q.query<{ ids: string }>(sql`
     select coalesce(string_agg(m.id::text, ',' order by m.id), '') as ids from (${selectMemberIds(criteria, env)}) m`);
@@ -59,7 +80,7 @@ export async function* exportMembersCsv(q: Queryable, criteria: Criteria, env: C
   yield stringify([columns]);
   for (let i = 0; i < ids.length; i += batch) {
     const page = await q.query<Record<string, unknown>>(sql`
-      select ${sql.join(exprs)} from contacts c
+      select ${sql.join(exprs)} from contacts c ${joined.join}
        where c.workspace_id = ${env.workspaceId} and c.id = any(${ids.slice(i, i + batch)}::bigint[]) order by c.id`);
     yield stringify(page.rows.map((r) => columns.map((_, k) => cell(r[`v${k}`]))));
   }

@@ -141,14 +141,19 @@ export async function engagementSummary(q: Queryable, workspaceId: number) {
   return counts;
 }
 
-export async function contactEngagement(q: Queryable, workspaceId: number, contactId: number) {
-  const cur = await q.query(sql`
+/** A contact's level now (C-6, S-3): one never sent marketing email has no row, so is everyone_else. */
+export async function currentEngagement(q: Queryable, workspaceId: number, contactId: number) {
+  const { rows } = await q.query<{ level: string; previous_level: string | null; changed_at: Date | string }>(sql`
     select level, previous_level, changed_at from contact_engagement where workspace_id = ${workspaceId} and contact_id = ${contactId}`);
+  const e = rows[0];
+  return e ? { level: e.level, previous_level: e.previous_level, changed_at: new Date(e.changed_at).toISOString() } : { level: 'everyone_else', previous_level: null, changed_at: null };
+}
+
+export async function contactEngagement(q: Queryable, workspaceId: number, contactId: number) {
   const history = await q.query(sql`
     select level, previous_level, changed_at from engagement_history
      where workspace_id = ${workspaceId} and contact_id = ${contactId} order by id desc limit 50`);
-  const c = (cur.rows[0] ?? { level: 'everyone_else', previous_level: null, changed_at: null }) as Record<string, unknown>;
-  return { ...c, history: history.rows };
+  return { ...(await currentEngagement(q, workspaceId, contactId)), history: history.rows };
 }
 
 /**

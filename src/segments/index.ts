@@ -41,6 +41,7 @@ export {
   engagementSettings,
   engagementSummary,
   contactEngagement,
+  currentEngagement,
   ensureEngagementSchedule,
   ensureEngagementSchedules,
   requestEngagementRecompute,

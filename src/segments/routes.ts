@@ -94,7 +94,7 @@ export function segmentRoutes(ctx: Ctx) {
     r.get('/api/v1/segments/:id/export', {
       schema: {
         tags,
-        summary: 'Members as CSV (email, first and last name by default; ?fields=email,plan,created_at)',
+        summary: 'Members as CSV (default: email, first_name, last_name, joined_at; ?fields=email,plan,created_at). joined_at is when the contact entered the segment (its tracked membership; a contact matching since the last refresh: the later of that refresh and its creation; a built-in segment: its creation)',
         params: segmentParams,
         querystring: z.strictObject({ fields: z.string().max(2000).optional() }),
       },
@@ -106,7 +106,7 @@ export function segmentRoutes(ctx: Ctx) {
       const columns = exportColumns(req.query.fields?.split(',').map((f) => f.trim()).filter(Boolean), e);
       const file = `segment-${String(seg.id).replace(/[^a-z0-9_-]/gi, '')}.csv`;
       reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${file}"`);
-      return reply.send(Readable.from(exportMembersCsv(ctx.db, tree, e, columns)));
+      return reply.send(Readable.from(exportMembersCsv(ctx.db, tree, e, columns, undefined, typeof seg.id === 'number' ? seg.id : null)));
     });
 
     r.get('/api/v1/segments/:id/explain/:contactId', {

@@ -76,6 +76,15 @@ export async function startUi(): Promise<Ui> {
   };
 }
 
+/** Logs the workspace's owner in through the login page and waits for the home page. */
+export async function logIn(ui: Ui, page: Page = ui.page) {
+  await page.goto(ui.url + '/');
+  await page.getByLabel('Email').fill(ui.user.email);
+  await page.getByLabel('Password').fill(ui.user.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('heading', { name: /Welcome/ }).waitFor();
+}
+
 /** Saves a screenshot of the page in test-results/ when the current test fails. */
 export function screenshotOnFailure(page: () => Page | undefined, name: string) {
   onTestFailed(async () => {

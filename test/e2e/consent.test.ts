@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAS_CHROMIUM, screenshotOnFailure, startUi, type Ui } from './browser.ts';
+import { HAS_CHROMIUM, logIn, screenshotOnFailure, startUi, type Ui } from './browser.ts';
 
 /** Issue 16, item 4 (C-4): re-subscribing in the UI asks for the proof; the history names who. */
 const EMBEDDED = !process.env.TEST_DATABASE_URL && !process.env.DATABASE_URL;
@@ -16,11 +16,7 @@ describe.runIf(HAS_CHROMIUM && EMBEDDED)('consent proof in the contact record (i
     const c = (await ui.api('POST', '/api/v1/contacts', { email: 'gone@example.com', first_name: 'Gaspard' })).body;
     await ui.api('POST', `/api/v1/contacts/${c.id}/consent`, { channel: 'email', status: 'unsubscribed' });
     const p = ui.page;
-    await p.goto(ui.url + '/');
-    await p.getByLabel('Email').fill(ui.user.email);
-    await p.getByLabel('Password').fill(ui.user.password);
-    await p.getByRole('button', { name: 'Log in' }).click();
-    await p.getByRole('heading', { name: /Welcome to/ }).waitFor();
+    await logIn(ui);
     await p.goto(`${ui.url}/contacts/${c.id}`);
     await p.getByRole('button', { name: 'Resubscribe…' }).click();
     const form = p.getByRole('form', { name: 'Proof of email consent' });
@@ -46,11 +42,7 @@ describe.runIf(HAS_CHROMIUM && EMBEDDED)('invitations in the UI (issue 16, item 
   it('invites a colleague from the settings; they choose a password on the link and log in', async () => {
     screenshotOnFailure(() => ui?.page, 'invitation');
     const p = ui.page;
-    await p.goto(ui.url + '/');
-    await p.getByLabel('Email').fill(ui.user.email);
-    await p.getByLabel('Password').fill(ui.user.password);
-    await p.getByRole('button', { name: 'Log in' }).click();
-    await p.getByRole('heading', { name: /Welcome to/ }).waitFor();
+    await logIn(ui);
     await p.goto(ui.url + '/settings');
     await p.getByRole('tab', { name: 'Users and roles' }).or(p.getByRole('button', { name: 'Users and roles' })).or(p.getByRole('link', { name: 'Users and roles' })).first().click();
     const card = p.locator('.card', { hasText: 'Invite a colleague' });

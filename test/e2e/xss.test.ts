@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/accounts/index.ts';
 import { apiClient } from '../helpers.ts';
-import { HAS_CHROMIUM, screenshotOnFailure, startUi, type Ui } from './browser.ts';
+import { HAS_CHROMIUM, logIn, screenshotOnFailure, startUi, type Ui } from './browser.ts';
 
 /**
  * Issue 16, item 1: HTML written by a colleague never runs script on the app's origin. An
@@ -44,11 +44,7 @@ describe.runIf(HAS_CHROMIUM && EMBEDDED)('stored script in a message (issue 16)'
     const view = link.replace(/^https?:\/\/[^/]+/, ui.url);
 
     const p = ui.page;
-    await p.goto(ui.url + '/');
-    await p.getByLabel('Email').fill(ui.user.email);
-    await p.getByLabel('Password').fill(ui.user.password);
-    await p.getByRole('button', { name: 'Log in' }).click();
-    await p.getByRole('heading', { name: /Welcome to/ }).waitFor();
+    await logIn(ui);
 
     const answer = await p.goto(view);
     expect(answer!.status()).toBe(200);

@@ -1,21 +1,15 @@
 import { sql, type Queryable } from '../../db/index.ts';
 import { checkpointJob, JOB_LEASE_MS, type Job, type JobContext } from '../../queue/index.ts';
-import type { FieldDef } from '../validate.ts';
 import type { CsvRow } from './csv.ts';
-import { rowToContact, type MappedColumn } from './mapping.ts';
+import { rowToContact, type RowShape } from './mapping.ts';
 import { writeBatch, type BatchPlan, type BatchRow } from './write-batch.ts';
 import { advance, storedErrors, START, type Checkpoint, type Span } from './checkpoint.ts';
 
 /** Beyond this many stored problems only the counters grow (a wrong file would store millions). */
 export const MAX_STORED_ERRORS = 50_000;
 
-/** How rows of one import are read: the header, the mapped columns, the field types. */
-export interface RowReader {
-  width: number;
-  cols: MappedColumn[];
-  defs: Map<string, FieldDef>;
-  uniqueKey: string;
-}
+/** How rows of one import are read: the header, the mapped columns, the field types, the phone country. */
+export type RowReader = RowShape;
 
 /**
  * Records read since the last checkpoint: valid rows by unique key, and rejected lines.
@@ -39,7 +33,7 @@ export class Batch {
     this.records++;
     this.end = rec.end;
     this.endLine = rec.endLine;
-    const r = rowToContact(rec.fields, reader.width, reader.cols, reader.defs, reader.uniqueKey);
+    const r = rowToContact(rec.fields, reader);
     if ('problems' in r) {
       this.badLines++;
       for (const p of r.problems) this.errors.push({ line: rec.line, column: p.column ?? null, reason: p.reason });

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
-import { CsvRecords, CsvStructureError } from './csv-records.ts';
+import { CsvRecords, CsvStructureError, DELIMITERS, type Delimiter } from './csv-records.ts';
 
-export { CsvStructureError };
+export { CsvStructureError, DELIMITERS, type Delimiter };
 
 /** One CSV record: its fields, the physical line it starts on, and where it ends. */
 export interface CsvRow {
@@ -20,6 +20,13 @@ export interface CsvStart {
   line: number;
 }
 
+export interface CsvOptions {
+  /** The field separator, or 'auto' to guess it from the header line (a read from byte 0). Default: comma. */
+  delimiter?: Delimiter | 'auto';
+  /** Told the separator used, once the file is read to its end. */
+  detected?: (d: Delimiter) => void;
+}
+
 const MAX_RECORD_CHARS = 1_000_000;
 
 /**
@@ -28,9 +35,9 @@ const MAX_RECORD_CHARS = 1_000_000;
  * as text, so only an unclosed quote or a runaway record stops the read.
  * `onRow` returns the value to emit, or null to emit nothing (a scan).
  */
-export function csvParser<T>(source: AsyncIterable<Buffer> | Readable, start: CsvStart, onRow: (row: CsvRow) => T | null): AsyncIterable<T> {
+export function csvParser<T>(source: AsyncIterable<Buffer> | Readable, start: CsvStart, onRow: (row: CsvRow) => T | null, opts: CsvOptions = {}): AsyncIterable<T> {
   return (async function* () {
-    const records = new CsvRecords(start, MAX_RECORD_CHARS);
+    const records = new CsvRecords(start, MAX_RECORD_CHARS, opts.delimiter);
     const emit = function* (rows: CsvRow[]) {
       for (const row of rows) {
         const v = onRow(row);
@@ -39,6 +46,7 @@ export function csvParser<T>(source: AsyncIterable<Buffer> | Readable, start: Cs
     };
     for await (const chunk of source as AsyncIterable<Buffer>) yield* emit(records.push(chunk));
     yield* emit(records.end());
+    opts.detected?.(records.delimiter ?? 'comma');
   })();
 }
 
@@ -56,6 +64,7 @@ export function normalizeHeader(fields: string[]): string[] {
 
 export interface CsvScan {
   columns: string[];
+  /** Own properties only (Object.fromEntries), so a column named __proto__ is a key like any other. */
   preview: Record<string, string>[];
   rows: number;
 }

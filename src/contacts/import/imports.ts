@@ -2,7 +2,8 @@ import { sql, type Queryable } from '../../db/index.ts';
 import type { Ctx } from '../../context.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { enqueue } from '../../queue/index.ts';
-import { loadFieldDefs } from '../fields.ts';
+import { createField, loadContactRules, loadFieldDefs } from '../fields.ts';
+import type { FieldType } from '../validate.ts';
 import { assertLists } from '../lists.ts';
 import { checkTag } from '../tags.ts';
 import { checkMapping, type Mapping } from './mapping.ts';
@@ -17,6 +18,8 @@ export interface ImportInput {
   tags?: string[];
   update_existing?: boolean;
   source?: string;
+  /** Custom fields to create with the import (the mapping names them as fields.<key>). */
+  create_fields?: { key: string; type: FieldType; label?: string }[];
 }
 
 export async function workspaceUniqueKey(q: Queryable, workspaceId: number): Promise<string> {
@@ -26,8 +29,10 @@ export async function workspaceUniqueKey(q: Queryable, workspaceId: number): Pro
 }
 
 /**
- * Checks the mapping, lists and tags, then records the import and schedules its job in one
- * transaction: either both exist or neither. An upload feeds one import only.
+ * Creates the custom fields the mapping screen added, checks the mapping, lists and tags, then
+ * records the import and schedules its job in one transaction: all of it exists or none (a
+ * refused import leaves no field behind, so trying again does not meet "already exists").
+ * An upload feeds one import only.
  */
 export async function createImport(ctx: Ctx, workspaceId: number, input: ImportInput) {
   return ctx.db.tx(async (tx) => {
@@ -36,6 +41,13 @@ export async function createImport(ctx: Ctx, workspaceId: number, input: ImportI
       throw new AppError('validation', `upload_id: no upload ${input.upload_id} in this workspace`, [{ path: 'upload_id', message: 'no such upload' }]);
     if (upload.status === 'used')
       throw new AppError('conflict', 'this upload was already imported; upload the file again', [{ path: 'upload_id', message: 'already imported' }]);
+    for (const [i, f] of (input.create_fields ?? []).entries()) {
+      await createField(tx, ctx.clock, workspaceId, f).catch((err) => {
+        if (!(err instanceof AppError)) throw err;
+        const details = err.details.map((d) => ({ ...d, path: `create_fields[${i}].${d.path}` }));
+        throw new AppError(err.code, `create_fields[${i}]: ${err.message}`, details.length ? details : [{ path: `create_fields[${i}]`, message: err.message }]);
+      });
+    }
     const defs = await loadFieldDefs(tx, workspaceId);
     const errors = checkMapping(input.mapping, upload.columns, defs, await workspaceUniqueKey(tx, workspaceId));
     if (errors.length) throw new AppError('validation', `${errors[0].path}: ${errors[0].message}`, errors);
@@ -43,11 +55,13 @@ export async function createImport(ctx: Ctx, workspaceId: number, input: ImportI
     await assertLists(tx, workspaceId, listIds);
     const tags = [...new Set((input.tags ?? []).map((t, i) => checkTag(t, `tags[${i}]`)))];
     const now = ctx.clock.now();
+    // national phone numbers are read in the country set when the import starts, to its end
+    const { defaultCountry } = await loadContactRules(tx, workspaceId);
     const { rows } = await tx.query<{ id: number }>(sql`
       insert into imports (workspace_id, upload_id, filename, mapping, list_ids, tags, update_existing, source,
-                           total_bytes, total_rows, created_at)
+                           total_bytes, total_rows, created_at, default_country)
       values (${workspaceId}, ${upload.id}, ${upload.filename}, ${JSON.stringify(input.mapping)}, ${listIds}::bigint[], ${tags}::text[],
-              ${input.update_existing ?? true}, ${input.source ?? 'import'}, ${upload.size_bytes}, ${upload.row_count}, ${now})
+              ${input.update_existing ?? true}, ${input.source ?? 'import'}, ${upload.size_bytes}, ${upload.row_count}, ${now}, ${defaultCountry})
       returning id`);
     const id = rows[0].id;
     const jobId = await enqueue(tx, ctx.clock, { workspaceId, kind: IMPORT_JOB, payload: { importId: id }, uniqueKey: `import:${id}` });
@@ -59,7 +73,7 @@ export async function createImport(ctx: Ctx, workspaceId: number, input: ImportI
 
 // A job that gave up (attempts exhausted) fails its import even though no handler said so.
 const IMPORT_COLUMNS = sql`
-  i.id, i.upload_id, i.filename,
+  i.id, i.upload_id, i.filename, u.delimiter, i.default_country,
   case when i.status in ('done', 'failed') then i.status when j.status = 'failed' then 'failed' else i.status end as status,
   i.mapping, to_jsonb(i.list_ids) as list_ids, i.tags, i.update_existing, i.source, i.total_bytes, i.total_rows, i.bytes_done, i.rows_done,
   case when i.status = 'done' then 100
@@ -72,6 +86,7 @@ const IMPORT_COLUMNS = sql`
 export async function getImport(q: Queryable, workspaceId: number, id: number) {
   const { rows } = await q.query(sql`
     select ${IMPORT_COLUMNS} from imports i left join jobs j on j.id = i.job_id
+      left join import_uploads u on u.workspace_id = i.workspace_id and u.id = i.upload_id
      where i.workspace_id = ${workspaceId} and i.id = ${id}`);
   if (!rows[0]) throw notFound('import');
   return rows[0];
@@ -80,6 +95,7 @@ export async function getImport(q: Queryable, workspaceId: number, id: number) {
 export async function listImports(q: Queryable, workspaceId: number, limit: number, before?: number) {
   const { rows } = await q.query<{ id: number }>(sql`
     select ${IMPORT_COLUMNS} from imports i left join jobs j on j.id = i.job_id
+      left join import_uploads u on u.workspace_id = i.workspace_id and u.id = i.upload_id
      where i.workspace_id = ${workspaceId} ${before ? sql`and i.id < ${before}` : sql``}
      order by i.id desc limit ${limit}`);
   return { data: rows, next_before: rows.length === limit ? rows[rows.length - 1].id : null };

@@ -5,7 +5,7 @@ import { loadFieldDefs } from '../fields.ts';
 import { assertLists } from '../lists.ts';
 import type { StandardField } from '../validate.ts';
 import { csvParser, CsvStructureError, normalizeHeader, type CsvRow } from './csv.ts';
-import { checkMapping, mappedColumns, type Mapping } from './mapping.ts';
+import { checkMapping, mappedColumns, tagsColumn, type Mapping } from './mapping.ts';
 import { workspaceUniqueKey } from './imports.ts';
 import { deleteUploadData, getUpload, readUpload, type Upload } from './upload.ts';
 import { BatchRaceError, ImportTargetGoneError, type BatchPlan } from './write-batch.ts';
@@ -34,6 +34,7 @@ interface ImportRow {
   tags: string[];
   update_existing: boolean;
   source: string;
+  default_country: string | null;
 }
 
 interface Run {
@@ -61,16 +62,19 @@ async function prepare(ctx: JobContext, job: Job, imp: ImportRow): Promise<Run> 
     throw new FatalImportError(err.message);
   });
   const cols = mappedColumns(imp.mapping, upload.columns);
+  const tags = tagsColumn(imp.mapping, upload.columns);
   const plan: BatchPlan = {
     workspaceId,
     fields: cols.filter((c) => !c.custom).map((c) => c.field as StandardField),
     hasCustom: cols.some((c) => c.custom),
     listIds: [...new Set(imp.list_ids)], // an import queued before 71b6aa4 may name a list twice
     tags: imp.tags,
+    rowTags: tags !== null,
     updateExisting: imp.update_existing,
     source: imp.source,
   };
-  return { ctx, job, imp, upload, plan, reader: { width: upload.columns.length, cols, defs, uniqueKey } };
+  const rules = { defaultCountry: imp.default_country };
+  return { ctx, job, imp, upload, plan, reader: { width: upload.columns.length, cols, tags, defs, uniqueKey, rules } };
 }
 
 async function failImport(ctx: JobContext, workspaceId: number, imp: ImportRow, message: string): Promise<never> {
@@ -91,7 +95,7 @@ async function failImport(ctx: JobContext, workspaceId: number, imp: ImportRow, 
 export async function runImport(ctx: JobContext, job: Job) {
   const workspaceId = job.workspace_id as number;
   const { rows } = await ctx.db.query<ImportRow>(sql`
-    select id, upload_id, status, mapping, list_ids, tags, update_existing, source
+    select id, upload_id, status, mapping, list_ids, tags, update_existing, source, default_country
       from imports where workspace_id = ${workspaceId} and id = ${job.payload.importId}`);
   const imp = rows[0];
   if (!imp || imp.status === 'done' || imp.status === 'failed') return { skipped: true };
@@ -182,7 +186,7 @@ async function importRows(run: Run, progress: { cp: Checkpoint }) {
   };
 
   const start = { byte: progress.cp.byte, line: progress.cp.line };
-  const records = csvParser<CsvRow>(readUpload(ctx.db, plan.workspaceId, upload.id, start.byte), start, (r) => r);
+  const records = csvParser<CsvRow>(readUpload(ctx.db, plan.workspaceId, upload.id, start.byte), start, (r) => r, { delimiter: upload.delimiter });
   let header = start.byte === 0;
   let batch = new Batch(start.byte);
   try {

@@ -8,7 +8,10 @@ import { AppError } from '../../errors.ts';
 import { getList } from '../lists.ts';
 import { exportColumns, exportListCsv } from '../export.ts';
 import { createImport, getImport, listImportErrors, listImports } from './imports.ts';
+import { DELIMITERS, type Delimiter } from './csv.ts';
+import type { Mapping } from './mapping.ts';
 import { MAX_UPLOAD_BYTES, storeUpload } from './upload.ts';
+import { registerJsonParser } from '../../http/text-input.ts';
 
 /**
  * The raw CSV body, left unread until the handler streams it into the database. toJSON keeps
@@ -21,27 +24,53 @@ class CsvBody {
   }
 }
 
-const target = z.string().min(1).max(100);
+/**
+ * A mapping's keys are the file's column names, any text: __proto__ or constructor as well. A
+ * z.record drops a __proto__ key, so the object is checked as it was parsed (own keys only).
+ */
+const isMapping = (v: unknown): v is Mapping =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.entries(v).length <= 10_000 &&
+  Object.entries(v).every(([k, t]) => k.length <= 500 && typeof t === 'string' && t.length >= 1 && t.length <= 100);
+const mappingSchema = z
+  .custom<Mapping>(isMapping, { message: 'expected an object of CSV column → field name (text of 1 to 100 characters)' })
+  .meta({
+    type: 'object',
+    additionalProperties: { type: 'string', minLength: 1, maxLength: 100 },
+    description: 'CSV column → email, phone, first_name, last_name, language, timezone, birthday, fields.<custom key>, tags (the row\'s tags, separated by commas or semicolons) or ignore; a column left out is ignored',
+  });
+const newField = z.strictObject({
+  key: z.string().max(63),
+  type: z.enum(['text', 'number', 'date', 'boolean']),
+  label: z.string().trim().min(1).max(200).optional(),
+});
 
 export function importRoutes(ctx: Ctx) {
   return (r: Router) => {
     // scoped to this plugin: only these routes accept text/csv
     r.addContentTypeParser(['text/csv', 'application/csv'], (_req, payload, done) => done(null, new CsvBody(payload as Readable)));
+    // a mapping's keys are column names, __proto__ too: kept as own keys (mappings are read by own keys only)
+    registerJsonParser(r, 'keep');
 
     r.post('/api/v1/imports/upload', {
       config: { permission: 'write' },
       bodyLimit: MAX_UPLOAD_BYTES,
       schema: {
         tags: ['imports'],
-        summary: 'Upload a CSV file (Content-Type: text/csv, up to 200 MB): answers its columns, a preview and a suggested mapping',
-        querystring: z.strictObject({ filename: z.string().max(255).optional() }),
+        summary: 'Upload a CSV file (Content-Type: text/csv, up to 200 MB): answers its columns, a preview, a suggested mapping and the separator it was read with',
+        querystring: z.strictObject({
+          filename: z.string().max(255).optional(),
+          delimiter: z
+            .enum(['auto', ...(Object.keys(DELIMITERS) as Delimiter[])])
+            .default('auto')
+            .describe('The field separator: comma, semicolon (Excel in French and other locales) or tab; auto (default) guesses it from the header line'),
+        }),
       },
     }, async (req, reply) => {
       if (!(req.body instanceof CsvBody))
         throw new AppError('validation', 'send the file as the body with Content-Type: text/csv', [{ path: 'content-type', message: 'expected text/csv' }]);
       const length = Number(req.headers['content-length'] ?? 0);
       if (length > MAX_UPLOAD_BYTES) throw new AppError('payload_too_large', 'the file is larger than 200 MB', [{ path: 'body', message: 'too large' }]);
-      const res = await storeUpload(ctx.db, ctx.clock, principal(req).workspaceId, req.body.stream, { filename: req.query.filename });
+      const res = await storeUpload(ctx.db, ctx.clock, principal(req).workspaceId, req.body.stream, { filename: req.query.filename, delimiter: req.query.delimiter });
       return reply.status(201).send(res);
     });
 
@@ -52,7 +81,8 @@ export function importRoutes(ctx: Ctx) {
         summary: 'Import an uploaded file with a column mapping; runs in the background (poll GET /api/v1/imports/:id)',
         body: z.strictObject({
           upload_id: id,
-          mapping: z.record(z.string().max(500), target),
+          mapping: mappingSchema,
+          create_fields: z.array(newField).max(100).optional().describe('Custom fields to create with the import, in its transaction (a refused import creates none); map columns to them as fields.<key>'),
           list_ids: z.array(id).max(100).optional(),
           tags: z.array(z.string().max(100)).max(100).optional(),
           update_existing: z.boolean().optional(),

@@ -2,7 +2,7 @@ import { sql, type Db, type Queryable } from '../../db/index.ts';
 import type { Clock } from '../../clock.ts';
 import { AppError } from '../../errors.ts';
 import { loadFieldDefs } from '../fields.ts';
-import { csvParser, csvScanner, CsvStructureError } from './csv.ts';
+import { csvParser, csvScanner, CsvStructureError, type Delimiter } from './csv.ts';
 import { suggestMapping, type Mapping } from './mapping.ts';
 
 export const CHUNK_BYTES = 1 << 20;
@@ -14,6 +14,8 @@ export interface UploadResult {
   filename: string | null;
   size_bytes: number;
   row_count: number;
+  /** The field separator the file was read with: chosen at upload, or guessed from its header line. */
+  delimiter: Delimiter;
   columns: string[];
   preview: Record<string, string>[];
   suggested_mapping: Mapping;
@@ -68,7 +70,7 @@ export async function storeUpload(
   clock: Clock,
   workspaceId: number,
   body: AsyncIterable<Uint8Array | string>,
-  opts: { filename?: string | null; maxBytes?: number } = {},
+  opts: { filename?: string | null; maxBytes?: number; delimiter?: Delimiter | 'auto' } = {},
 ): Promise<UploadResult> {
   const now = clock.now();
   const maxBytes = opts.maxBytes ?? MAX_UPLOAD_BYTES;
@@ -112,8 +114,10 @@ export async function storeUpload(
     await writing;
   };
   const scanner = csvScanner();
+  let delimiter: Delimiter = 'comma';
   try {
-    for await (const _ of csvParser(tee(), { byte: 0, line: 0 }, scanner.onRow));
+    const read = csvParser(tee(), { byte: 0, line: 0 }, scanner.onRow, { delimiter: opts.delimiter ?? 'auto', detected: (d) => (delimiter = d) });
+    for await (const _ of read);
     if (scanner.scan.columns.length === 0)
       throw new AppError('validation', 'the file is empty: a header line naming the columns is expected', [{ path: 'body', message: 'empty file' }]);
   } catch (err) {
@@ -126,7 +130,7 @@ export async function storeUpload(
   const { columns, preview, rows: rowCount } = scanner.scan;
   await db.query(sql`
     update import_uploads set status = 'ready', size_bytes = ${size}, columns = ${columns}::text[], row_count = ${rowCount},
-           preview = ${JSON.stringify(preview)}
+           preview = ${JSON.stringify(preview)}, delimiter = ${delimiter}
      where workspace_id = ${workspaceId} and id = ${uploadId}`);
   const defs = await loadFieldDefs(db, workspaceId);
   return {
@@ -134,6 +138,7 @@ export async function storeUpload(
     filename: opts.filename ?? null,
     size_bytes: size,
     row_count: rowCount,
+    delimiter,
     columns,
     preview,
     suggested_mapping: suggestMapping(columns, defs),
@@ -147,11 +152,12 @@ export interface Upload {
   size_bytes: number;
   row_count: number;
   columns: string[];
+  delimiter: Delimiter;
 }
 
 export async function getUpload(q: Queryable, workspaceId: number, id: number): Promise<Upload | null> {
   const { rows } = await q.query<Upload>(sql`
-    select id, filename, status, size_bytes, row_count, columns from import_uploads where workspace_id = ${workspaceId} and id = ${id}`);
+    select id, filename, status, size_bytes, row_count, columns, delimiter from import_uploads where workspace_id = ${workspaceId} and id = ${id}`);
   return rows[0] ?? null;
 }
 

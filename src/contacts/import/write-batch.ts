@@ -8,7 +8,9 @@ export interface BatchPlan {
   fields: StandardField[];
   hasCustom: boolean;
   listIds: number[];
+  /** Tags of every row; with `rowTags`, each row also carries the tags of its tags column. */
   tags: string[];
+  rowTags?: boolean;
   updateExisting: boolean;
   source: string;
 }
@@ -17,6 +19,8 @@ export interface BatchPlan {
 export interface BatchRow {
   key: string;
   values: ContactValues;
+  /** From the tags column (with plan.rowTags). */
+  tags?: string[];
 }
 
 export interface BatchCounts {
@@ -47,6 +51,8 @@ function batchJson(plan: BatchPlan, rows: BatchRow[]): string {
         if (f) for (const k in f) if (f[k] !== null && f[k] !== undefined) (custom ??= {})[k] = f[k];
         row.push(custom);
       }
+      // the import's tags and the row's, each once: a plain INSERT takes no duplicate
+      if (plan.rowTags) row.push([...new Set([...plan.tags, ...(r.tags ?? [])])]);
       return row;
     }),
   );
@@ -62,6 +68,7 @@ function inputColumns(plan: BatchPlan): Sql {
     cols.push(f === 'birthday' ? sql`(e ->> ${at})::date as birthday` : sql`e ->> ${at} as ${col('', f)}`);
   });
   if (plan.hasCustom) cols.push(sql`nullif(e -> ${sql.raw(String(plan.fields.length + 1))}, 'null') as fields`);
+  if (plan.rowTags) cols.push(sql`e -> ${sql.raw(String(plan.fields.length + (plan.hasCustom ? 2 : 1)))} as tags`);
   return sql.join(cols);
 }
 
@@ -129,7 +136,7 @@ export async function writeBatch(q: Queryable, plan: BatchPlan, rows: BatchRow[]
     'tagged',
     sql`insert into contact_tags (workspace_id, contact_id, tag, created_at)`,
     sql`select ${ws}, t.id, g, ${now}`,
-    sql`cross join unnest(${plan.tags}::text[]) g`,
+    plan.rowTags ? sql`join input i on i.key = t.key cross join lateral jsonb_array_elements_text(i.tags) g` : sql`cross join unnest(${plan.tags}::text[]) g`,
     sql`returning contact_id, tag`,
   );
   const statement = sql`
@@ -152,7 +159,7 @@ export async function writeBatch(q: Queryable, plan: BatchPlan, rows: BatchRow[]
       select ${ws}, ${values}, ${now}, ${now}
         from input i
        where not exists (select 1 from old o where o.key = i.key)
-      returning id, email
+      returning id, email, key
     ),
     changes as (
       select o.id, f.field, f.old, f.new

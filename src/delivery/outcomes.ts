@@ -74,9 +74,12 @@ export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], now: Date, c
     if (claim?.handedUpTo) await markHandedOver(tx, claim.batch, claim.handedUpTo, now);
     if (claim?.end) await endClaim(tx, claim.batch);
     if (rows.length === 0) return;
+    // an SMS whose status callback came before this outcome: sent, then not delivered (sms-status.ts)
+    const reported = sql`case when u.status = 'sent' and d.provider_status = 'undelivered' then 'bounced'
+                              when u.status = 'sent' and d.provider_status = 'failed' then 'failed' else u.status end`;
     const { rows: changed } = await tx.query<{ workspace_id: number; id: number }>(sql`
-      update deliveries d set status = u.status, send_at = coalesce(u.send_at, d.send_at), attempts = d.attempts - u.refund,
-             last_error = u.error, provider_id = u.provider_id, locked_until = null, updated_at = ${now},
+      update deliveries d set status = ${reported}, send_at = coalesce(u.send_at, d.send_at), attempts = d.attempts - u.refund,
+             last_error = case when ${reported} <> u.status then d.last_error else u.error end, provider_id = u.provider_id, locked_until = null, updated_at = ${now},
              sent_at = case when u.status = 'sent' then ${now}::timestamptz else d.sent_at end
         from unnest(${rows.map((r) => r.o.d.workspace_id)}::bigint[], ${rows.map((r) => r.o.d.id)}::bigint[],
                     ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.sendAt)}::timestamptz[], ${rows.map((r) => r.refund)}::int[],

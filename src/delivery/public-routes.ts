@@ -9,10 +9,16 @@ import { setListForm, listByFormToken } from '../contacts/index.ts';
 import { escapeHtml, page } from '../http/page.ts';
 import { trackingRoutes } from './tracking-routes.ts';
 import { confirmSignup, signup } from './signup.ts';
-import { inboundSms, twilioSignatureValid } from './sms-inbound.ts';
+import { smsHooks } from './sms-hooks.ts';
 import { signToken, verifyToken } from './tokens.ts';
 
 const tokenParams = z.object({ token: z.string().max(8192) });
+const listForm = z.object({
+  enabled: z.boolean(),
+  double_opt_in: z.boolean().meta({ description: 'a signup is confirmed by a link sent by email before the contact joins' }),
+  form_url: z.string().optional().meta({ description: 'the public form (when enabled); post email, first_name, last_name to it' }),
+  embed_html: z.string().optional().meta({ description: 'an HTML form posting to form_url, to paste into a site (when enabled)' }),
+}).meta({ id: 'ListSignupForm', description: "A list's public signup form (C-5)." });
 
 function formHtml(action: string, listName: string) {
   return `<form method="post" action="${escapeHtml(action)}"><p>Subscribe to ${escapeHtml(listName)}</p>
@@ -20,14 +26,20 @@ function formHtml(action: string, listName: string) {
 <label>Last name <input type="text" name="last_name"></label><button type="submit">Subscribe</button></form>`;
 }
 
-/** Signup forms with double opt-in (C-5), inbound SMS keywords (M-6), and the tracking links. */
+/** Signup forms with double opt-in (C-5), inbound SMS keywords and status callbacks (M-6), and the tracking links. */
 export function publicRoutes(ctx: Ctx) {
   return (r: Router) => {
     trackingRoutes(ctx)(r);
 
     r.put('/api/v1/lists/:id/form', {
       config: { permission: 'write' },
-      schema: { tags: ['lists'], summary: 'Enable the public signup form of a list, with or without double opt-in', params: idParams, body: z.strictObject({ enabled: z.boolean(), double_opt_in: z.boolean().default(false) }) },
+      schema: {
+        tags: ['lists'],
+        summary: 'Enable the public signup form of a list, with or without double opt-in',
+        params: idParams,
+        body: z.strictObject({ enabled: z.boolean(), double_opt_in: z.boolean().default(false) }),
+        response: { 200: listForm },
+      },
     }, async (req) => {
       const f = await setListForm(ctx.db, principal(req).workspaceId, req.params.id, { enabled: req.body.enabled, doubleOptIn: req.body.double_opt_in, token: randomBytes(12).toString('base64url') });
       if (!f.form_token) return { enabled: false, double_opt_in: f.double_opt_in };
@@ -60,19 +72,9 @@ export function publicRoutes(ctx: Ctx) {
       return reply.status(state === 'confirmed' ? 200 : 404).type('text/html').send(page(state === 'confirmed' ? 'Confirmed' : 'Link not valid', `<p>${text}</p>`));
     });
 
-    r.get('/api/v1/sms/inbound-url', { config: { permission: 'admin' }, schema: { tags: ['sms'], summary: 'The URL to give the SMS provider for inbound messages (STOP/START)' } }, async (req) =>
+    r.get('/api/v1/sms/inbound-url', { config: { permission: 'admin' }, schema: { tags: ['sms'], summary: 'The URL to give the SMS provider for inbound messages (STOP/START)', response: { 200: z.object({ url: z.string().meta({ description: "the inbound messages webhook of this workspace's number, on PUBLIC_URL" }) }) } } }, async (req) =>
       ({ url: `${ctx.config.publicUrl}/hooks/sms/${signToken(ctx.secret, 'sms-in', [principal(req).workspaceId])}` }));
 
-    r.post('/hooks/sms/:token', { config: { permission: 'public' }, schema: { hide: true, params: tokenParams } }, async (req, reply) => {
-      const p = verifyToken(ctx.secret, 'sms-in', req.params.token);
-      if (!p) throw new AppError('not_found', 'unknown inbound SMS address');
-      const form = (req.body ?? {}) as Record<string, string>;
-      const token = ctx.config.sms?.authToken;
-      if (token && !twilioSignatureValid(token, `${ctx.config.publicUrl}${req.url}`, form, String(req.headers['x-twilio-signature'] ?? '')))
-        throw new AppError('unauthenticated', 'bad X-Twilio-Signature');
-      if (typeof form.From !== 'string' || typeof form.Body !== 'string') throw new AppError('validation', 'From and Body are required', [{ path: 'From', message: 'required' }]);
-      await inboundSms(ctx, Number(p[0]), form.From, form.Body);
-      return reply.type('text/xml').send('<?xml version="1.0" encoding="UTF-8"?><Response></Response>');
-    });
+    smsHooks(ctx)(r);
   };
 }

@@ -54,7 +54,8 @@ export async function scheduleDeliveries(q: Queryable, now: Date, list: NewDeliv
 export async function getDelivery(q: Queryable, workspaceId: number, id: number) {
   const { rows } = await q.query(sql`
     select id, idempotency_key, contact_id, message_id, message_version, channel, to_address, source, campaign_id, journey_id,
-           step_id, transactional, send_at, deadline, status, attempts, last_error, sent_at, provider_id, created_at, updated_at
+           step_id, transactional, send_at, deadline, status, attempts, last_error, sent_at, provider_id, provider_status, reported_at,
+           created_at, updated_at
       from deliveries where workspace_id = ${workspaceId} and id = ${id}`);
   return rows[0] ?? null;
 }

@@ -1,4 +1,3 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { sql } from '../db/index.ts';
 import type { Ctx } from '../context.ts';
 import { setConsent } from '../contacts/index.ts';
@@ -12,14 +11,6 @@ export function smsKeyword(body: string): 'opted_out' | 'opted_in' | null {
   if (STOP.has(word)) return 'opted_out';
   if (START.has(word)) return 'opted_in';
   return null;
-}
-
-/** Twilio's request signature: HMAC-SHA1 over the URL and the sorted POST parameters. */
-export function twilioSignatureValid(authToken: string, url: string, params: Record<string, string>, signature: string): boolean {
-  const data = url + Object.keys(params).sort().map((k) => k + params[k]).join('');
-  const expected = createHmac('sha1', authToken).update(data).digest();
-  const given = Buffer.from(signature, 'base64');
-  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 /** STOP / START from a phone: every contact of the workspace with that number follows it. */

@@ -4,7 +4,7 @@ import { hash, timingSafeEqual } from 'node:crypto';
  * Signed, URL-safe tokens: base64url(JSON payload) + '.' + a 128-bit HMAC over purpose and
  * payload. The purpose keeps an open token from working as a click or unsubscribe token.
  */
-export type Purpose = 'delivery' | 'unsubscribe' | 'confirm' | 'sms-in';
+export type Purpose = 'delivery' | 'unsubscribe' | 'confirm' | 'sms-in' | 'sms-status';
 
 export function signToken(secret: string, purpose: Purpose, payload: unknown[]): string {
   const body = Buffer.from(JSON.stringify(payload)).toString('base64url');

@@ -102,7 +102,8 @@ export function registerApiLimits(server: FastifyInstance, ctx: Ctx, perMinute: 
   const limiter = new RateLimiter(limitClock(ctx.clock), perMinute, WINDOW_MS);
   server.addHook('onRequest', async (req, reply) => {
     const p = req.principal;
-    if (!p || !req.url.startsWith('/api/')) return;
+    // the API, and the Segment-compatible tracking API at /v1 (src/integrations/routes.ts)
+    if (!p || !(req.url.startsWith('/api/') || req.url.startsWith('/v1/'))) return;
     const r = limiter.take(`${p.workspaceId} ${p.actor}`);
     const reset = Math.ceil(r.resetMs / 1000);
     reply.header('ratelimit-limit', String(perMinute)).header('ratelimit-remaining', String(r.remaining)).header('ratelimit-reset', String(reset));

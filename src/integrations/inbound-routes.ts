@@ -9,6 +9,7 @@ import { base64SignatureValid } from './signatures.ts';
 import { fromShopify, SHOPIFY_TOPICS } from './shopify.ts';
 import { fromWooCommerce, WOOCOMMERCE_TOPICS } from './woocommerce.ts';
 import { fromGeneric } from './generic.ts';
+import { inboundAnswer } from './schemas.ts';
 
 const params = z.strictObject({ connectionId: z.coerce.number().int().positive().max(2 ** 53) });
 const BODY_LIMIT = 5 * 1024 * 1024;
@@ -37,12 +38,12 @@ function jsonOf(req: FastifyRequest): Record<string, unknown> {
 }
 
 async function record(ctx: Ctx, conn: Connection, mapped: CommerceInput | { ignored: string }) {
-  if ('ignored' in mapped) return { ok: true, status: 'ignored', reason: mapped.ignored };
+  if ('ignored' in mapped) return { ok: true as const, status: 'ignored' as const, reason: mapped.ignored };
   const r = await ingest(ctx, conn, mapped);
-  return { ok: true, ...r };
+  return { ok: true as const, ...r };
 }
 
-const doc = (summary: string, description: string) => ({ tags: ['integrations'], summary, description, params, security: [] });
+const doc = (summary: string, description: string) => ({ tags: ['integrations'], summary, description, params, security: [], response: { 200: inboundAnswer } });
 
 /**
  * Public endpoints the platforms post to (P-4). They cannot send our API key: the HMAC of the
@@ -73,7 +74,7 @@ export function inboundRoutes(ctx: Ctx) {
       }, async (req) => {
         const conn = await connectionForWebhook(ctx.db, req.params.connectionId, 'woocommerce');
         // WooCommerce checks the URL with an unsigned form post when the webhook is saved
-        if (!header(req, 'x-wc-webhook-signature') && /^webhook_id=\d+$/.test(rawOf(req).toString('utf8').trim())) return { ok: true, status: 'ping' };
+        if (!header(req, 'x-wc-webhook-signature') && /^webhook_id=\d+$/.test(rawOf(req).toString('utf8').trim())) return { ok: true as const, status: 'ping' as const };
         checkSignature(conn, req, 'X-WC-Webhook-Signature');
         const topic = header(req, 'x-wc-webhook-topic');
         if (!topic) throw new AppError('validation', 'X-WC-Webhook-Topic is missing', [{ path: 'X-WC-Webhook-Topic', message: 'required' }]);

@@ -23,6 +23,26 @@ const common = {
 export const trackCall = z.looseObject({ ...common, event: z.string().min(1).max(200), properties: z.record(z.string(), z.unknown()).optional() });
 export const identifyCall = z.looseObject({ ...common, traits: z.record(z.string(), z.unknown()).optional() });
 export const batchCall = z.looseObject({ batch: z.array(z.looseObject({ type: z.string().max(20) })).min(1).max(500) });
+export const trackAnswer = z.object({
+  type: z.literal('track'),
+  event: z.string(),
+  event_type: z.string().meta({ description: "the event type it was logged as ('Signed Up' → signed_up; 'Order Completed' → purchase)" }),
+  contact_id: z.number().int(),
+  status: z.enum(['recorded', 'duplicate']).meta({ description: 'duplicate: this messageId (or order) was recorded before' }),
+}).meta({ id: 'SegmentTrackAnswer' });
+export const identifyAnswer = z.object({
+  type: z.literal('identify'),
+  contact_id: z.number().int(),
+  created: z.boolean(),
+  ignored_traits: z.array(z.string()).meta({ description: 'traits matching no standard or custom field: not stored' }),
+  rejected_traits: z.array(z.object({ trait: z.string(), message: z.string() })),
+}).meta({ id: 'SegmentIdentifyAnswer' });
+export const batchAnswer = z.object({
+  success: z.boolean(),
+  accepted: z.number().int(),
+  skipped: z.array(z.object({ index: z.number().int(), reason: z.string() })).meta({ description: 'the calls not taken, by position in the batch' }),
+  results: z.array(z.union([trackAnswer, identifyAnswer]).nullable()).meta({ description: 'one per call, in order; null for a skipped one' }),
+}).meta({ id: 'SegmentBatchAnswer' });
 type Track = z.infer<typeof trackCall>;
 type Identify = z.infer<typeof identifyCall>;
 
@@ -84,7 +104,7 @@ export async function identify(ctx: Ctx, ws: number, m: Identify, env: Env) {
     if (Object.keys(values).length) await updateContact(ctx, ws, contactId!, values, { source: 'api' });
   }
   await remember(ctx, ws, [userId, anonymousId], contactId!);
-  return { type: 'identify', contact_id: contactId!, created, ignored_traits: ignored, rejected_traits: rejected.map((r) => ({ trait: r.path, message: r.message })) };
+  return { type: 'identify' as const, contact_id: contactId!, created, ignored_traits: ignored, rejected_traits: rejected.map((r) => ({ trait: r.path, message: r.message })) };
 }
 
 /** The contact a track call is about: the key, a known identity, or the email it carries (created if new). */
@@ -116,7 +136,7 @@ export async function track(ctx: Ctx, ws: number, m: Track, env: Env) {
   const key = commerce?.orderKey ? `segment:${commerce.orderKey}` : m.messageId ? `segment:${m.messageId}` : null;
   const status = await appendOnce(ctx, ws, key, { contactId: contactId!, type, data: commerce?.data ?? m.properties ?? {}, occurredAt });
   await remember(ctx, ws, [idText(m.userId), idText(m.anonymousId)], contactId!);
-  return { type: 'track', event: m.event, event_type: type, contact_id: contactId!, status };
+  return { type: 'track' as const, event: m.event, event_type: type, contact_id: contactId!, status };
 }
 
 export async function identifyOne(ctx: Ctx, ws: number, m: Identify) {
@@ -133,7 +153,7 @@ export async function trackOne(ctx: Ctx, ws: number, m: Track) {
  */
 export async function ingestBatch(ctx: Ctx, ws: number, batch: { type: string }[]) {
   const env = await envOf(ctx, ws);
-  const results: unknown[] = [];
+  const results: (Awaited<ReturnType<typeof track>> | Awaited<ReturnType<typeof identify>> | null)[] = [];
   const skipped: { index: number; reason: string }[] = [];
   for (const [index, raw] of batch.entries()) {
     try {

@@ -5,15 +5,17 @@ import { connectPglite, connectPostgres, migrate, pendingMigrations, type Db } f
 import { createLogger, type Logger } from './log.ts';
 import type { Ctx } from './context.ts';
 import { getOrCreateSecret } from './accounts/index.ts';
-import { advanceClock, drainDue, endJobLeases, jobBacklog, jobsSource, Worker, type DueSource, type JobHandler } from './queue/index.ts';
+import { advanceClock, drainDue, endJobLeases, jobBacklog, jobRoutes, jobsSource, Turns, Worker, type DueSource, type JobHandler } from './queue/index.ts';
 import { buildServer, type Router } from './http/server.ts';
 import { accountRoutes } from './accounts/routes.ts';
 import { contactRoutes } from './contacts/routes.ts';
 import { clockRoutes } from './http/clock-routes.ts';
 import { importJobHandlers, importRoutes } from './contacts/import/index.ts';
 import { fieldIndexJobHandlers } from './contacts/index.ts';
-import { ensureEngagementSchedules, segmentJobHandlers, segmentRoutes } from './segments/index.ts';
+import { ensureEngagementSchedules, segmentJobHandlers, segmentRefreshSource, segmentRoutes } from './segments/index.ts';
 import { messageRoutes } from './messages/routes.ts';
+import { mediaRoutes } from './media/index.ts';
+import { templateRoutes } from './templates/index.ts';
 import { enrollmentBacklog, journeyJobHandlers, journeyRoutes, journeySource, triggerSource } from './journeys/index.ts';
 import { DELIVERY_LEASE_MS, deliveryBacklog, deliveryRoutes, deliverySource, endSendingLeases, publicRoutes, transportsFor, type Transports } from './delivery/index.ts';
 import { integrationRoutes, webhookSource } from './integrations/index.ts';
@@ -89,6 +91,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     counting(journeySource(ctx, opts.config.journeyBatch, 2), (n) => journeyStepsTotal.inc(n)),
     deliverySource(ctx, transports, { batch: opts.config.workerBatch, leaseMs: DELIVERY_LEASE_MS, domainConcurrency: 10, lanes: 2 }),
     webhookSource(ctx, { allowPrivate: opts.config.webhooksAllowPrivate }),
+    segmentRefreshSource(ctx),
   ];
   let server: Router | undefined;
   let worker: Worker | undefined;
@@ -114,13 +117,15 @@ export async function createApp(opts: AppOptions): Promise<App> {
     },
   });
 
+  // the worker's rounds, drain() and a manual clock's advance run one at a time (issue 17)
+  const turns = new Turns();
   const app: App = {
     ctx,
     sources,
-    drain: () => drainDue(sources, clock),
+    drain: () => turns.run(() => drainDue(sources, clock)),
     async advance(to) {
       if (!(clock instanceof ManualClock)) throw new Error('the clock is not manual');
-      return advanceClock(clock, sources, to);
+      return advanceClock(clock, sources, to, turns);
     },
     async http() {
       if (server) return server;
@@ -134,11 +139,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
         importRoutes(web),
         segmentRoutes(web),
         messageRoutes(web),
+        mediaRoutes(web),
+        templateRoutes(web),
         journeyRoutes(web),
         campaignRoutes(web),
         deliveryRoutes(web),
         publicRoutes(web),
         integrationRoutes(web),
+        jobRoutes(web),
         ...(clock instanceof ManualClock ? [clockRoutes(web, app)] : []),
         staticRoutes(), // last: the web UI and its client-side routes
       ], observability());
@@ -154,7 +162,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     },
     async startWorker() {
       await ensureEngagementSchedules(db, clock);
-      worker = new Worker(db, sources, clock, log);
+      worker = new Worker(db, sources, clock, log, undefined, turns);
       await worker.start();
       return worker;
     },

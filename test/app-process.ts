@@ -7,10 +7,11 @@ export const ROOT = path.resolve(import.meta.dirname, '..');
 export const BIN = path.join(ROOT, 'bin/parcours.mjs');
 
 export function embeddedEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, PARCOURS_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, PARCOURS_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
   delete env.DATABASE_URL;
   delete env.TEST_DATABASE_URL;
-  return env;
+  // a DATABASE_URL given on purpose (a test on PostgreSQL) is kept
+  return { ...env, ...extra };
 }
 
 export async function freePort(): Promise<number> {

@@ -11,8 +11,11 @@ export interface Sink {
   close(): Promise<void>;
 }
 
-/** A real SMTP server on loopback that records (and parses back) what it accepts. */
-export async function startSmtpSink(): Promise<Sink> {
+/**
+ * A real SMTP server on loopback that records (and parses back) what it accepts; with `delayMs`
+ * it answers each message that much later (a relay that takes its time).
+ */
+export async function startSmtpSink(opts: { delayMs?: number } = {}): Promise<Sink> {
   const sink: Sink = { url: '', port: 0, received: [], close: async () => {} };
   const server = new SMTPServer({
     authOptional: true,
@@ -33,7 +36,8 @@ export async function startSmtpSink(): Promise<Sink> {
       stream.on('end', async () => {
         const raw = Buffer.concat(chunks).toString('utf8');
         sink.received.push({ raw, parsed: await simpleParser(raw), to: session.envelope.rcptTo.map((r) => r.address) });
-        cb();
+        if (opts.delayMs) setTimeout(() => cb(), opts.delayMs);
+        else cb();
       });
     },
   });

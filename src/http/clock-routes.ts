@@ -13,13 +13,22 @@ interface Advancer {
 /** Exists only with `--clock manual`: time moves when told, running due work on the way. */
 export function clockRoutes(ctx: Ctx, app: Advancer) {
   return (r: Router) => {
-    r.get('/api/v1/clock', { schema: { tags: ['clock'], summary: 'The manual clock (only with --clock manual)' } }, async () => ({ now: ctx.clock.now(), manual: true }));
+    r.get('/api/v1/clock', {
+      schema: { tags: ['clock'], summary: 'The manual clock (only with --clock manual)', response: { 200: z.object({ now: z.iso.datetime(), manual: z.literal(true) }) } },
+    }, async () => ({ now: ctx.clock.now().toISOString(), manual: true as const }));
     r.post('/api/v1/clock/advance', {
       config: { permission: 'admin' },
       schema: {
         tags: ['clock'],
-        summary: 'Move the manual clock forward to `to` or `by` an ISO duration, running all due work in due order',
+        summary: 'Move the manual clock forward to `to` or `by` an ISO duration, running all due work in due order: time steps to each due instant and waits there until the work due then has finished (sends handed to the relay and their outcomes recorded); answers the new time, the pieces of work run and the steps taken',
         body: z.strictObject({ to: z.string().max(40).optional(), by: z.string().max(40).optional() }),
+        response: {
+          200: z.object({
+            now: z.iso.datetime().describe('The new time'),
+            ran: z.number().describe('Pieces of work run on the way (jobs, journey steps, deliveries, segment refreshes, …)'),
+            steps: z.number().describe('Due instants the clock stopped at'),
+          }),
+        },
       },
     }, async (req) => {
       const now = ctx.clock.now();
@@ -40,7 +49,7 @@ export function clockRoutes(ctx: Ctx, app: Advancer) {
       }
       if (to.getTime() < now.getTime()) throw new AppError('validation', 'to: the clock never moves backwards', [{ path: 'to', message: `before the current time ${now.toISOString()}` }]);
       const r2 = await app.advance(to);
-      return { now: ctx.clock.now(), ran: r2.ran };
+      return { now: ctx.clock.now().toISOString(), ran: r2.ran, steps: r2.steps };
     });
   };
 }

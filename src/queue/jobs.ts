@@ -47,7 +47,7 @@ export async function enqueue(q: Queryable, clock: Clock, input: EnqueueInput): 
  */
 export async function claimDueJobs(db: Db, now: Date, limit: number, leaseMs: number): Promise<Job[]> {
   const { rows } = await db.query<Job>(sql`
-    update jobs set status = 'running', attempts = attempts + 1,
+    update jobs set status = 'running', attempts = attempts + 1, started_at = ${now},
            locked_until = ${new Date(now.getTime() + leaseMs)}
      where id in (
        select id from jobs
@@ -131,9 +131,25 @@ export async function failJob(q: Queryable, clock: Clock, job: Job, error: strin
      where id = ${job.id} and status = 'running'`);
 }
 
-export async function getJob(q: Queryable, workspaceId: number, id: number) {
-  const { rows } = await q.query(sql`
-    select id, kind, status, attempts, last_error, progress, result, run_at, created_at, finished_at
+export interface JobRow {
+  id: number;
+  kind: string;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  attempts: number;
+  max_attempts: number;
+  last_error: string | null;
+  progress: unknown;
+  result: unknown;
+  run_at: Date;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+/** One of the workspace's jobs (none of another workspace's, nor the system's). */
+export async function getJob(q: Queryable, workspaceId: number, id: number): Promise<JobRow | undefined> {
+  const { rows } = await q.query<JobRow>(sql`
+    select id, kind, status, attempts, max_attempts, last_error, progress, result, run_at, created_at, started_at, finished_at
       from jobs where workspace_id = ${workspaceId} and id = ${id}`);
   return rows[0];
 }

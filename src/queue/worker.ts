@@ -110,6 +110,21 @@ export async function inLanes(lanes: number, batch: () => Promise<number>, round
   return done.reduce((a, b) => a + b, 0);
 }
 
+/**
+ * Rounds of due work in one process, one at a time: the worker's background rounds and a manual
+ * clock's advance (or a test's drain) take turns. A manual clock therefore never moves while
+ * work it started is in flight: a send handed to the relay records its outcome, a job commits,
+ * before time jumps ahead of their leases and deadlines (issue 17).
+ */
+export class Turns {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const mine = this.tail.then(fn);
+    this.tail = mine.catch(() => {});
+    return mine;
+  }
+}
+
 /** Runs everything due at the clock's current time, source by source, until none is left or `stop`. */
 export async function drainDue(sources: DueSource[], clock: Clock, stop?: AbortSignal): Promise<number> {
   let total = 0;
@@ -141,6 +156,8 @@ export class Worker {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly pollMs = 1000,
+    /** Shared with the manual clock's advance: a round and an advance never overlap. */
+    private readonly turns = new Turns(),
   ) {}
 
   async start(): Promise<void> {
@@ -153,7 +170,7 @@ export class Worker {
     while (!this.stopping) {
       let wait: number;
       try {
-        await drainDue(this.sources, this.clock, this.stopSignal.signal);
+        await this.turns.run(() => drainDue(this.sources, this.clock, this.stopSignal.signal));
         if (failures > 0) this.log.warn({ failures }, 'worker round succeeded again');
         failures = 0;
         wait = await this.untilNextDue();

@@ -49,7 +49,7 @@ export {
   ENGAGEMENT_JOB,
   type EngagementSettings,
 } from './engagement.ts';
-export { refreshSegmentMembers, requestSegmentRefresh, ensureSegmentSchedule, REFRESH_JOB } from './membership.ts';
+export { refreshSegmentMembers, requestSegmentRefresh, segmentRefreshSource, REFRESH_JOB } from './membership.ts';
 export { segmentRoutes } from './routes.ts';
 
 export function segmentJobHandlers(_ctx: Ctx): [string, JobHandler][] {

@@ -23,6 +23,7 @@ const segmentParams = z.strictObject({ id: segmentId });
 const criteria = z.record(z.string(), z.unknown()).describe('A criteria tree: see src/segments/CRITERIA.md');
 const name = z.string().trim().min(1).max(200);
 const segmentBody = z.strictObject({ name, description: z.string().max(2000).optional(), criteria });
+const jobStarted = z.object({ job_id: z.number().describe('Poll GET /api/v1/jobs/{id} for its status') });
 
 export function segmentRoutes(ctx: Ctx) {
   const env = (ws: number) => criteriaEnv(ctx.db, ws, ctx.clock.now());
@@ -45,7 +46,10 @@ export function segmentRoutes(ctx: Ctx) {
       return { count: await countSegment(ctx.db, tree, await env(ws)) };
     });
 
-    r.post('/api/v1/segments/refresh', { config: { permission: 'write' }, schema: { tags, summary: 'Recompute tracked membership of every saved segment now (J-5)' } }, async (req, reply) => {
+    r.post('/api/v1/segments/refresh', {
+      config: { permission: 'write' },
+      schema: { tags, summary: 'Recompute tracked membership of every saved segment now (J-5); follow the job at GET /api/v1/jobs/{id}', response: { 202: jobStarted } },
+    }, async (req, reply) => {
       const ws = principal(req).workspaceId;
       return reply.status(202).send({ job_id: await requestSegmentRefresh(ctx.db, ctx.clock, ws) });
     });
@@ -126,7 +130,10 @@ export function segmentRoutes(ctx: Ctx) {
       return { levels: await engagementSummary(ctx.db, ws), settings: engagementSettings(rows[0]?.settings.engagement) };
     });
 
-    r.post('/api/v1/engagement/recompute', { config: { permission: 'write' }, schema: { tags: etags, summary: 'Recompute every contact\'s engagement level now (also runs daily)' } }, async (req, reply) => {
+    r.post('/api/v1/engagement/recompute', {
+      config: { permission: 'write' },
+      schema: { tags: etags, summary: "Recompute every contact's engagement level now (also runs daily); follow the job at GET /api/v1/jobs/{id}", response: { 202: jobStarted } },
+    }, async (req, reply) => {
       const ws = principal(req).workspaceId;
       return reply.status(202).send({ job_id: await ctx.db.tx((tx) => requestEngagementRecompute(tx, ctx.clock, ws)) });
     });

@@ -2,7 +2,7 @@ import { sql, type Queryable } from '../db/index.ts';
 import type { Ctx } from '../context.ts';
 import { AppError, notFound } from '../errors.ts';
 import { ensureEngagementSchedule } from './engagement.ts';
-import { ensureSegmentSchedule, requestSegmentRefresh } from './membership.ts';
+import { requestSegmentRefresh } from './membership.ts';
 import { criteriaEnv, validateCriteria } from './query.ts';
 import { parseCriteria, type Criteria, type EngagementLevel } from './schema.ts';
 import { LEVEL_NAMES } from './describe.ts';
@@ -102,8 +102,8 @@ export async function createSegment(ctx: Ctx, workspaceId: number, input: Segmen
 }
 
 async function afterSave(tx: Queryable, ctx: Ctx, workspaceId: number, id: number) {
+  // refreshed at once; later refreshes come when its data moves (segmentRefreshSource)
   await requestSegmentRefresh(tx, ctx.clock, workspaceId, id);
-  await ensureSegmentSchedule(tx, ctx.clock, workspaceId);
   // engagement criteria are only as fresh as the daily recomputation: make sure it runs
   await ensureEngagementSchedule(tx, ctx.clock, workspaceId);
 }
@@ -119,7 +119,10 @@ export async function updateSegment(ctx: Ctx, workspaceId: number, id: SegmentId
     const criteria = patch.criteria === undefined ? null : await validateCriteria(tx, workspaceId, patch.criteria);
     const { rows } = await tx.query<Segment>(sql`
       update segments set name = coalesce(${patch.name ?? null}, name), description = coalesce(${patch.description ?? null}, description),
-             criteria = coalesce(${criteria ? JSON.stringify(criteria) : null}::jsonb, criteria), updated_at = ${ctx.clock.now()}
+             criteria = coalesce(${criteria ? JSON.stringify(criteria) : null}::jsonb, criteria), updated_at = ${ctx.clock.now()},
+             -- new criteria read other data: what the last refresh saw says nothing of them
+             members_inputs = case when ${criteria !== null}::boolean then null else members_inputs end,
+             members_next_at = case when ${criteria !== null}::boolean then null else members_next_at end
        where workspace_id = ${workspaceId} and id = ${id}
       returning ${COLUMNS}`);
     if (!rows[0]) throw notFound('segment');

@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ['default'],
+    // spawned app processes inherit it: every JSON answer is checked against its OpenAPI schema
+    env: { PARCOURS_CHECK_RESPONSES: 'true' },
   },
 });

@@ -15,6 +15,8 @@ const schema = z.object({
   SMS_ACCOUNT_SID: z.string().optional(),
   SMS_AUTH_TOKEN: z.string().optional(),
   SMS_FROM: z.string().optional(),
+  // secrets of Twilio SharedKeys signing its webhooks (comma-separated during a rotation)
+  SMS_WEBHOOK_SECRET: z.string().optional(),
   PARCOURS_WORKER_BATCH: z.coerce.number().int().min(1).max(10000).default(500),
   PARCOURS_SHUTDOWN_S: z.coerce.number().int().min(1).max(3600).default(10),
   PARCOURS_TRUST_PROXY: z.string().max(1000).optional(),
@@ -28,6 +30,8 @@ const schema = z.object({
   PARCOURS_PGLITE_SLOW_MS: z.coerce.number().int().min(0).optional(),
   // outbound webhooks may reach loopback and private addresses (tests, a trusted LAN)
   PARCOURS_WEBHOOKS_ALLOW_PRIVATE: z.enum(['true', 'false', '1', '0']).default('false'),
+  // every JSON answer is checked against its OpenAPI schema (development and the test suite)
+  PARCOURS_CHECK_RESPONSES: z.enum(['true', 'false', '1', '0']).default('false'),
 });
 
 export interface Config {
@@ -39,7 +43,7 @@ export interface Config {
   secret?: string;
   logLevel: string;
   smtpUrl?: string;
-  sms?: { url: string; accountSid?: string; authToken?: string; from?: string };
+  sms?: { url: string; accountSid?: string; authToken?: string; from?: string; webhookSecrets?: string[] };
   workerBatch: number;
   /** Seconds a stop (SIGTERM, SIGINT) may take before the process exits anyway. */
   shutdownS: number;
@@ -58,6 +62,8 @@ export interface Config {
   /** Embedded statements slower than this (ms) are logged; none when unset. */
   pgliteSlowMs?: number;
   webhooksAllowPrivate: boolean;
+  /** Answers that do not match their declared schema fail (500) instead of going out. */
+  checkResponses: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
@@ -77,7 +83,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     logLevel: e.LOG_LEVEL,
     smtpUrl: e.SMTP_URL,
     sms: e.SMS_URL
-      ? { url: e.SMS_URL, accountSid: e.SMS_ACCOUNT_SID, authToken: e.SMS_AUTH_TOKEN, from: e.SMS_FROM }
+      ? {
+          url: e.SMS_URL, accountSid: e.SMS_ACCOUNT_SID, authToken: e.SMS_AUTH_TOKEN, from: e.SMS_FROM,
+          webhookSecrets: e.SMS_WEBHOOK_SECRET?.split(',').map((x) => x.trim()).filter(Boolean),
+        }
       : undefined,
     workerBatch: e.PARCOURS_WORKER_BATCH,
     shutdownS: e.PARCOURS_SHUTDOWN_S,
@@ -89,5 +98,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     pgliteSharedBuffers: e.PARCOURS_PGLITE_SHARED_BUFFERS,
     pgliteSlowMs: e.PARCOURS_PGLITE_SLOW_MS,
     webhooksAllowPrivate: e.PARCOURS_WEBHOOKS_ALLOW_PRIVATE === 'true' || e.PARCOURS_WEBHOOKS_ALLOW_PRIVATE === '1',
+    checkResponses: e.PARCOURS_CHECK_RESPONSES === 'true' || e.PARCOURS_CHECK_RESPONSES === '1',
   });
 }

@@ -38,7 +38,7 @@ export async function testApp(env: Record<string, string> = {}): Promise<TestApp
     db = await connectPglite();
   }
   const clock = new ManualClock(T0);
-  const config = loadConfig({ LOG_LEVEL: 'silent', PARCOURS_SECRET: 'test-secret-test-secret-test-secret!', PUBLIC_URL: 'http://parcours.test', ...env });
+  const config = loadConfig({ LOG_LEVEL: 'silent', PARCOURS_SECRET: 'test-secret-test-secret-test-secret!', PUBLIC_URL: 'http://parcours.test', PARCOURS_CHECK_RESPONSES: 'true', ...env });
   const app = await createApp({ config, clock, db });
   const http = await app.http();
   return {

@@ -132,7 +132,7 @@ export async function principalFromApiKey(ctx: Ctx, key: string): Promise<Princi
 }
 
 export async function listApiKeys(q: Queryable, workspaceId: number) {
-  const { rows } = await q.query(sql`
+  const { rows } = await q.query<{ id: number; name: string; role: Role; prefix: string; created_at: Date; last_used_at: Date | null }>(sql`
     select id, name, role, prefix, created_at, last_used_at from api_keys
      where workspace_id = ${workspaceId} and revoked_at is null order by id`);
   return rows;
@@ -146,7 +146,7 @@ export async function revokeApiKey(q: Queryable, clock: Clock, workspaceId: numb
 }
 
 export async function listMembers(q: Queryable, workspaceId: number) {
-  const { rows } = await q.query(sql`
+  const { rows } = await q.query<{ id: number; email: string; name: string | null; role: Role; created_at: Date }>(sql`
     select u.id, u.email, u.name, m.role, m.created_at from memberships m join users u on u.id = m.user_id
      where m.workspace_id = ${workspaceId} order by u.id`);
   return rows;
@@ -166,7 +166,7 @@ export async function removeMember(q: Queryable, workspaceId: number, userId: nu
 }
 
 export async function listUserWorkspaces(q: Queryable, userId: number) {
-  const { rows } = await q.query(sql`
+  const { rows } = await q.query<{ id: number; name: string; role: Role }>(sql`
     select w.id, w.name, m.role from memberships m join workspaces w on w.id = m.workspace_id
      where m.user_id = ${userId} order by w.id`);
   return rows;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Router } from '../http/server.ts';
 import { principal, SESSION_COOKIE } from '../http/auth.ts';
-import { idParams, id } from '../http/schemas.ts';
+import { idParams, id, ok, listOf } from '../http/schemas.ts';
+import { apiKey, apiKeyCreated, invitation, invitationAccepted, invitationPreview, loginAnswer, meAnswer, member, workspaceBody } from './schemas.ts';
 import type { Ctx } from '../context.ts';
 import { AppError, notFound } from '../errors.ts';
 import { changeUniqueKey, contactSettingsSchema } from '../contacts/index.ts';
@@ -27,21 +28,21 @@ export function accountRoutes(ctx: Ctx) {
   return (r: Router) => {
     r.post('/api/v1/auth/login', {
       config: { permission: 'public' },
-      schema: { tags: ['auth'], summary: 'Log in with a password; sets the session cookie', body: z.strictObject({ email, password: z.string().min(1).max(200), workspace_id: id.optional() }) },
+      schema: { tags: ['auth'], summary: 'Log in with a password; sets the session cookie', body: z.strictObject({ email, password: z.string().min(1).max(200), workspace_id: id.optional() }), response: { 200: loginAnswer } },
     }, async (req, reply) => {
       const s = await accounts.login(ctx, req.body.email, req.body.password, req.body.workspace_id);
       reply.setCookie(SESSION_COOKIE, s.token, { httpOnly: true, sameSite: 'lax', path: '/', secure: ctx.config.publicUrl.startsWith('https:'), maxAge: 14 * 86400 });
       return { user_id: s.userId, workspace_id: s.workspaceId, role: s.role, csrf_token: s.csrfToken };
     });
 
-    r.post('/api/v1/auth/logout', { config: { permission: 'session' }, schema: { tags: ['auth'] } }, async (req, reply) => {
+    r.post('/api/v1/auth/logout', { config: { permission: 'session' }, schema: { tags: ['auth'], summary: 'Log out: ends the session and clears its cookie', response: { 200: ok } } }, async (req, reply) => {
       const token = req.cookies[SESSION_COOKIE];
       if (token) await accounts.logout(ctx.db, token);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return { ok: true };
     });
 
-    r.get('/api/v1/me', { config: { permission: 'session' }, schema: { tags: ['auth'], summary: 'Who is calling, in which workspace, with which role' } }, async (req) => {
+    r.get('/api/v1/me', { config: { permission: 'session' }, schema: { tags: ['auth'], summary: 'Who is calling, in which workspace, with which role', response: { 200: meAnswer } } }, async (req) => {
       const p = principal(req);
       return {
         user_id: p.userId,
@@ -55,7 +56,7 @@ export function accountRoutes(ctx: Ctx) {
 
     r.post('/api/v1/auth/workspace', {
       config: { permission: 'session' },
-      schema: { tags: ['auth'], summary: 'Switch the session to another workspace of the user', body: z.strictObject({ workspace_id: id }) },
+      schema: { tags: ['auth'], summary: 'Switch the session to another workspace of the user', body: z.strictObject({ workspace_id: id }), response: { 200: ok } },
     }, async (req) => {
       const p = principal(req);
       if (!p.userId) throw new AppError('forbidden', 'an API key belongs to one workspace');
@@ -65,7 +66,7 @@ export function accountRoutes(ctx: Ctx) {
 
     r.post('/api/v1/workspaces', {
       config: { permission: 'session' },
-      schema: { tags: ['workspaces'], summary: 'Create a workspace; the user becomes its owner', body: z.strictObject({ name: z.string().trim().min(1).max(200) }) },
+      schema: { tags: ['workspaces'], summary: 'Create a workspace; the user becomes its owner', body: z.strictObject({ name: z.string().trim().min(1).max(200) }), response: { 201: workspaceBody } },
     }, async (req, reply) => {
       const p = principal(req);
       if (!p.userId) throw new AppError('forbidden', 'only a logged-in user can create a workspace');
@@ -73,7 +74,7 @@ export function accountRoutes(ctx: Ctx) {
       return reply.status(201).send(ws);
     });
 
-    r.get('/api/v1/workspace', { schema: { tags: ['workspaces'], summary: 'The current workspace' } }, async (req) => accounts.getWorkspace(ctx.db, principal(req).workspaceId));
+    r.get('/api/v1/workspace', { schema: { tags: ['workspaces'], summary: 'The current workspace', response: { 200: workspaceBody } } }, async (req) => accounts.getWorkspace(ctx.db, principal(req).workspaceId));
 
     r.patch('/api/v1/workspace', {
       config: { permission: 'admin' },
@@ -89,6 +90,7 @@ export function accountRoutes(ctx: Ctx) {
             .optional()
             .describe('Merged into the stored settings, one top-level key at a time: contacts.default_country, default_window, engagement, segments.refresh_minutes, profile, …'),
         }),
+        response: { 200: workspaceBody },
       },
     }, async (req) => {
       const ws = principal(req).workspaceId;
@@ -99,7 +101,7 @@ export function accountRoutes(ctx: Ctx) {
       });
     });
 
-    r.get('/api/v1/users', { schema: { tags: ['users'], summary: 'Members of the workspace' } }, async (req) => ({ data: await accounts.listMembers(ctx.db, principal(req).workspaceId) }));
+    r.get('/api/v1/users', { schema: { tags: ['users'], summary: 'Members of the workspace', response: { 200: listOf(member) } } }, async (req) => ({ data: await accounts.listMembers(ctx.db, principal(req).workspaceId) }));
 
     // joining takes the invitee's own step (issue 16): no route adds an existing account directly
     r.post('/api/v1/invitations', {
@@ -108,22 +110,23 @@ export function accountRoutes(ctx: Ctx) {
         tags: ['users'],
         summary: 'Invite an email address to the workspace with a role: a link is mailed to it, and the person joins by accepting it (the same answer whether the address has an account or not)',
         body: z.strictObject({ email, role }),
+        response: { 201: invitation },
       },
     }, async (req, reply) => {
       const p = principal(req);
       if (req.body.role === 'owner' && p.role !== 'owner') throw new AppError('forbidden', 'only an owner can invite an owner');
       return reply.status(201).send(await invitations.invite(ctx, p.workspaceId, req.body, p.actor));
     });
-    r.get('/api/v1/invitations', { config: { permission: 'admin' }, schema: { tags: ['users'], summary: 'Invitations not yet accepted, revoked or expired' } }, async (req) =>
+    r.get('/api/v1/invitations', { config: { permission: 'admin' }, schema: { tags: ['users'], summary: 'Invitations not yet accepted, revoked or expired', response: { 200: listOf(invitation) } } }, async (req) =>
       ({ data: await invitations.listInvitations(ctx.db, principal(req).workspaceId, ctx.clock.now()) }));
-    r.delete('/api/v1/invitations/:id', { config: { permission: 'admin' }, schema: { tags: ['users'], summary: 'Revoke an invitation: its link stops working', params: idParams } }, async (req) => {
+    r.delete('/api/v1/invitations/:id', { config: { permission: 'admin' }, schema: { tags: ['users'], summary: 'Revoke an invitation: its link stops working', params: idParams, response: { 200: ok } } }, async (req) => {
       await invitations.revokeInvitation(ctx.db, principal(req).workspaceId, req.params.id, ctx.clock.now());
       return { ok: true };
     });
     const token = z.string().min(10).max(200);
     r.get('/api/v1/invitations/preview', {
       config: { permission: 'public' },
-      schema: { tags: ['users'], summary: 'What an invitation link is for (the accept page): workspace, address, role, and whether the address already has an account', querystring: z.strictObject({ token }) },
+      schema: { tags: ['users'], summary: 'What an invitation link is for (the accept page): workspace, address, role, and whether the address already has an account', querystring: z.strictObject({ token }), response: { 200: invitationPreview } },
     }, async (req) => invitations.previewInvitation(ctx, req.query.token));
     r.post('/api/v1/invitations/accept', {
       config: { permission: 'public' },
@@ -131,12 +134,13 @@ export function accountRoutes(ctx: Ctx) {
         tags: ['users'],
         summary: "Accept an invitation: with the password of the address's account, or a new one (10 characters or more) that creates it",
         body: z.strictObject({ token, password: z.string().min(1).max(200), name: z.string().trim().max(200).optional() }),
+        response: { 200: invitationAccepted },
       },
     }, async (req) => invitations.acceptInvitation(ctx, req.body.token, req.body));
 
     r.patch('/api/v1/users/:id', {
       config: { permission: 'admin' },
-      schema: { tags: ['users'], summary: "Change a member's role", params: idParams, body: z.strictObject({ role }) },
+      schema: { tags: ['users'], summary: "Change a member's role", params: idParams, body: z.strictObject({ role }), response: { 200: z.object({ id, role }) } },
     }, async (req) => {
       const p = principal(req);
       if (req.body.role === 'owner' && p.role !== 'owner') throw new AppError('forbidden', 'only an owner can grant the owner role');
@@ -149,23 +153,23 @@ export function accountRoutes(ctx: Ctx) {
       return { id: req.params.id, role: req.body.role };
     });
 
-    r.delete('/api/v1/users/:id', { config: { permission: 'admin' }, schema: { tags: ['users'], params: idParams } }, async (req) => {
+    r.delete('/api/v1/users/:id', { config: { permission: 'admin' }, schema: { tags: ['users'], summary: 'Remove a member from the workspace (its last owner stays)', params: idParams, response: { 200: ok } } }, async (req) => {
       await accounts.removeMember(ctx.db, principal(req).workspaceId, req.params.id);
       return { ok: true };
     });
 
-    r.get('/api/v1/api-keys', { config: { permission: 'admin' }, schema: { tags: ['api keys'] } }, async (req) => ({ data: await accounts.listApiKeys(ctx.db, principal(req).workspaceId) }));
+    r.get('/api/v1/api-keys', { config: { permission: 'admin' }, schema: { tags: ['api keys'], summary: 'API keys of the workspace (not revoked; the secrets are never shown again)', response: { 200: listOf(apiKey) } } }, async (req) => ({ data: await accounts.listApiKeys(ctx.db, principal(req).workspaceId) }));
 
     r.post('/api/v1/api-keys', {
       config: { permission: 'admin' },
-      schema: { tags: ['api keys'], summary: 'Create an API key: the key is in this answer only', body: z.strictObject({ name: z.string().trim().min(1).max(100), role: role.default('admin') }) },
+      schema: { tags: ['api keys'], summary: 'Create an API key: the key is in this answer only', body: z.strictObject({ name: z.string().trim().min(1).max(100), role: role.default('admin') }), response: { 201: apiKeyCreated } },
     }, async (req, reply) => {
       const p = principal(req);
       if (req.body.role === 'owner' && p.role !== 'owner') throw new AppError('forbidden', 'only an owner can create an owner key');
       return reply.status(201).send(await accounts.createApiKey(ctx.db, ctx.clock, p.workspaceId, req.body.name, req.body.role));
     });
 
-    r.delete('/api/v1/api-keys/:id', { config: { permission: 'admin' }, schema: { tags: ['api keys'], params: idParams } }, async (req) => {
+    r.delete('/api/v1/api-keys/:id', { config: { permission: 'admin' }, schema: { tags: ['api keys'], summary: 'Revoke an API key: it stops working at once', params: idParams, response: { 200: ok } } }, async (req) => {
       await accounts.revokeApiKey(ctx.db, ctx.clock, principal(req).workspaceId, req.params.id);
       return { ok: true };
     });

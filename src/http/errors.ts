@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, HTTP_STATUS, type ErrorDetail } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { ResponseContractError } from './contract.ts';
 
 /** The one mapping from errors to HTTP answers: `{ error: { code, message, details } }`. */
 export function errorHandler(log: Logger) {
@@ -41,6 +42,7 @@ export function toHttp(err: any): { status: number; body: { code: string; messag
   if (typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code))
     return { status: 400, body: { code: 'validation', message: `invalid value: ${err.message}`, details: [{ path: 'body', message: err.message }] } };
   if (code === '23505') return { status: 409, body: { code: 'conflict', message: 'already exists', details: [] } };
+  if (err instanceof ResponseContractError) return { status: 500, body: { code: 'response_contract', message: err.message, details: [] } };
   const status = typeof err?.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
   if (status < 500) return { status, body: { code: code ?? 'bad_request', message: err.message, details: [] } };
   return { status: 500, body: { code: 'internal', message: 'internal error', details: [] } };

@@ -10,4 +10,19 @@ export const page = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(50),
   cursor: z.string().max(200).optional(),
 });
-export const ok = z.object({ ok: z.literal(true) });
+export const ok = z.object({ ok: z.boolean().meta({ description: 'always true' }) }).meta({ id: 'Ok' });
+
+/**
+ * Building blocks of response schemas (issue 18: every answer is in the OpenAPI document).
+ * A timestamp is a Date in the handler and a date-time string on the wire.
+ */
+export const timestamp = z.date();
+/** `{ data: [...] }`, with `next_cursor` on paginated lists (pass it back as `cursor`). */
+export function listOf<T extends z.ZodType>(item: T) {
+  return z.object({ data: z.array(item) });
+}
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({ data: z.array(item), next_cursor: z.string().nullable().meta({ description: 'the next page: pass as `cursor`; null on the last page' }) });
+}
+/** What a response schema describes, to type an untyped SQL row as it (`rows as Out<typeof x>[]`). */
+export type Out<T extends z.ZodType> = z.output<T>;

@@ -2,7 +2,8 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { contractTransform, contractTransformObject, responseSerializer } from './contract.ts';
 import type { Ctx } from '../context.ts';
 import { errorHandler, toHttp } from './errors.ts';
 import { registerAuth } from './auth.ts';
@@ -35,7 +36,7 @@ export async function buildServer(ctx: Ctx, plugins: RoutePlugin[], observabilit
     },
   }).withTypeProvider<ZodTypeProvider>();
   server.setValidatorCompiler(validatorCompiler);
-  server.setSerializerCompiler(serializerCompiler);
+  server.setSerializerCompiler(responseSerializer(ctx.config.checkResponses));
   server.setErrorHandler(errorHandler(ctx.log));
   server.setNotFoundHandler((req, reply) =>
     reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`, details: [] } }),
@@ -49,12 +50,14 @@ export async function buildServer(ctx: Ctx, plugins: RoutePlugin[], observabilit
   );
   await server.register(swagger, {
     openapi: {
-      openapi: '3.0.3',
-      info: { title: 'Parcours API', version: '1', description: 'Email and SMS marketing automation. Authenticate with `Authorization: Bearer <API key>` or a session cookie (mutations then need `X-CSRF-Token`).' },
+      openapi: '3.1.0',
+      servers: [{ url: ctx.config.publicUrl, description: 'this instance (PUBLIC_URL)' }],
+      info: { title: 'Parcours API', version: '1', license: { name: 'AGPL-3.0-only', identifier: 'AGPL-3.0-only' }, description: 'Email and SMS marketing automation. Authenticate with `Authorization: Bearer <API key>` or a session cookie (mutations then need `X-CSRF-Token`).' },
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
       security: [{ apiKey: [] }],
     },
-    transform: jsonSchemaTransform,
+    transform: contractTransform,
+    transformObject: contractTransformObject,
   });
   await server.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
   registerRateLimits(server, ctx); // before auth: a flood of bad credentials is refused cheaply

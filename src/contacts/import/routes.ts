@@ -12,6 +12,8 @@ import { DELIMITERS, type Delimiter } from './csv.ts';
 import type { Mapping } from './mapping.ts';
 import { MAX_UPLOAD_BYTES, storeUpload } from './upload.ts';
 import { registerJsonParser } from '../../http/text-input.ts';
+import type { Out } from '../../http/schemas.ts';
+import { importBody, importErrors, importPage, uploadAnswer } from './schemas.ts';
 
 /**
  * The raw CSV body, left unread until the handler streams it into the database. toJSON keeps
@@ -64,6 +66,7 @@ export function importRoutes(ctx: Ctx) {
             .default('auto')
             .describe('The field separator: comma, semicolon (Excel in French and other locales) or tab; auto (default) guesses it from the header line'),
         }),
+        response: { 201: uploadAnswer },
       },
     }, async (req, reply) => {
       if (!(req.body instanceof CsvBody))
@@ -71,7 +74,7 @@ export function importRoutes(ctx: Ctx) {
       const length = Number(req.headers['content-length'] ?? 0);
       if (length > MAX_UPLOAD_BYTES) throw new AppError('payload_too_large', 'the file is larger than 200 MB', [{ path: 'body', message: 'too large' }]);
       const res = await storeUpload(ctx.db, ctx.clock, principal(req).workspaceId, req.body.stream, { filename: req.query.filename, delimiter: req.query.delimiter });
-      return reply.status(201).send(res);
+      return reply.status(201).send(res as Out<typeof uploadAnswer>);
     });
 
     r.post('/api/v1/imports', {
@@ -88,19 +91,21 @@ export function importRoutes(ctx: Ctx) {
           update_existing: z.boolean().optional(),
           source: z.string().trim().min(1).max(50).optional(),
         }),
+        response: { 202: importBody },
       },
-    }, async (req, reply) => reply.status(202).send(await createImport(ctx, principal(req).workspaceId, req.body)));
+    }, async (req, reply) => reply.status(202).send((await createImport(ctx, principal(req).workspaceId, req.body)) as Out<typeof importBody>));
 
     r.get('/api/v1/imports', {
       schema: {
         tags: ['imports'],
         summary: 'Recent imports, newest first',
         querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(20), before: z.coerce.number().int().positive().optional() }),
+        response: { 200: importPage },
       },
-    }, async (req) => listImports(ctx.db, principal(req).workspaceId, req.query.limit, req.query.before));
+    }, async (req) => listImports(ctx.db, principal(req).workspaceId, req.query.limit, req.query.before) as Promise<Out<typeof importPage>>);
 
-    r.get('/api/v1/imports/:id', { schema: { tags: ['imports'], summary: 'Status, progress and counters of an import', params: idParams } }, async (req) =>
-      getImport(ctx.db, principal(req).workspaceId, req.params.id));
+    r.get('/api/v1/imports/:id', { schema: { tags: ['imports'], summary: 'Status, progress and counters of an import', params: idParams, response: { 200: importBody } } }, async (req) =>
+      getImport(ctx.db, principal(req).workspaceId, req.params.id) as Promise<Out<typeof importBody>>);
 
     r.get('/api/v1/imports/:id/errors', {
       schema: {
@@ -108,6 +113,7 @@ export function importRoutes(ctx: Ctx) {
         summary: 'Rejected lines in file order: [{ line, column?, reason }] (line 1 is the header)',
         params: idParams,
         querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(100), after: z.coerce.number().int().positive().optional() }),
+        response: { 200: importErrors },
       },
     }, async (req) => listImportErrors(ctx.db, principal(req).workspaceId, req.params.id, req.query.limit, req.query.after));
 
@@ -117,6 +123,7 @@ export function importRoutes(ctx: Ctx) {
         summary: 'The list members as CSV (default columns: email, first_name, last_name, joined_at)',
         params: idParams,
         querystring: z.strictObject({ fields: z.string().max(2000).optional() }),
+        response: { 200: { description: 'the CSV file, with a header line', content: { 'text/csv': { schema: z.string() } } } },
       },
     }, async (req, reply) => {
       const ws = principal(req).workspaceId;
@@ -126,7 +133,7 @@ export function importRoutes(ctx: Ctx) {
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="list-${req.params.id}.csv"`)
-        .send(exportListCsv(ctx.db, ws, req.params.id, cols));
+        .send(exportListCsv(ctx.db, ws, req.params.id, cols) as unknown as string); // a stream: written as it is read, never serialized
     });
   };
 }

@@ -40,7 +40,8 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'parcours-latency-'));
 const dataDir = path.join(dir, 'data');
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
-const env = embeddedEnv(dataDir, { PORT: String(port) });
+// the sampler alone sends 600 authenticated requests a minute, the default limit (PARCOURS_API_RATE_LIMIT)
+const env = embeddedEnv(dataDir, { PORT: String(port), PARCOURS_API_RATE_LIMIT: '1000000' });
 
 console.log(`latency under load: ${machine()}; ${bin}`);
 
@@ -88,6 +89,8 @@ const dbPid = () => {
 interface Samples {
   health: number[];
   read: number[];
+  /** The slowest answers: when they were sent (wall clock, to match the slow-unit log) and how long they took. */
+  slowest: { at: string; url: string; ms: number }[];
   failed: number;
   appRss: number;
   dbRss: number;
@@ -95,15 +98,19 @@ interface Samples {
 
 /** Every 100 ms, both requests, whether or not the earlier ones have answered. */
 function sampler() {
-  const s: Samples = { health: [], read: [], failed: 0, appRss: 0, dbRss: 0 };
+  const s: Samples = { health: [], read: [], slowest: [], failed: 0, appRss: 0, dbRss: 0 };
   const pending = new Set<Promise<void>>();
   const time = (url: string, into: number[], headers: Record<string, string> = {}) => {
     const t = performance.now();
+    const at = new Date().toISOString();
     const p = fetch(base + url, { headers, signal: AbortSignal.timeout(180_000) })
       .then(async (r) => {
         await r.arrayBuffer();
         if (!r.ok) s.failed++;
-        into.push(performance.now() - t);
+        const ms = performance.now() - t;
+        into.push(ms);
+        s.slowest.push({ at, url, ms });
+        s.slowest.sort((a, b) => b.ms - a.ms).splice(5);
       })
       .catch(() => void s.failed++)
       .finally(() => pending.delete(p));
@@ -140,6 +147,7 @@ async function phase(name: string, work: () => Promise<void>) {
   const r = await s.stop();
   console.log(`  ${name} (${secs.toFixed(1)} s): GET /healthz ${fmt(r.health)}; GET /api/v1/me ${fmt(r.read)}; ${r.read.length + r.health.length} answered, ${r.failed} failed`);
   console.log(`  ${name}: peak RSS ${r.appRss.toFixed(0)} MB app${r.dbRss ? `, ${r.dbRss.toFixed(0)} MB database process` : ' (database inside it)'}`);
+  console.log(`  ${name}: slowest answers: ${r.slowest.map((x) => `${x.at.slice(11, 23)} ${x.url} ${x.ms.toFixed(0)} ms`).join('; ')}`);
 }
 
 async function call(method: string, url: string, body?: unknown) {
@@ -159,9 +167,26 @@ try {
     const before = JSON.stringify((await call('GET', '/api/v1/engagement')).levels);
     await call('PATCH', '/api/v1/workspace', { settings: { engagement: { min_emails: 7 } } });
     await phase(`engagement recomputation, ${contacts.toLocaleString('en')} contacts`, async () => {
-      await call('POST', '/api/v1/engagement/recompute');
-      while (JSON.stringify((await call('GET', '/api/v1/engagement')).levels) === before) await new Promise((r) => setTimeout(r, 500));
+      // its job ends with the last slice (the levels change with the first one)
+      const { job_id } = await call('POST', '/api/v1/engagement/recompute');
+      let levels = before;
+      for (let still = 0; ; ) {
+        await new Promise((r) => setTimeout(r, 500));
+        const job = await fetch(`${base}/api/v1/jobs/${job_id}`, { headers: { authorization: `Bearer ${key}` } });
+        if (job.ok) {
+          const { status, error } = await job.json();
+          if (status === 'failed') throw new Error(`the recomputation failed: ${error}`);
+          if (status === 'done') break;
+          continue;
+        }
+        // no GET /api/v1/jobs/:id (an older checkout): done when the levels, changed, stay so for 5 s
+        const now = JSON.stringify((await call('GET', '/api/v1/engagement')).levels);
+        still = now !== before && now === levels ? still + 1 : 0;
+        levels = now;
+        if (still >= 10) break;
+      }
     });
+    if (JSON.stringify((await call('GET', '/api/v1/engagement')).levels) === before) throw new Error('the recomputation changed no level');
   }
   if (phases.has('import')) {
     const file = path.join(import.meta.dirname, 'data', `latency-${rows}.csv`);

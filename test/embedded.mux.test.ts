@@ -108,4 +108,22 @@ describe('embedded database: one session, many clients', () => {
     await Promise.all([...background, request]);
     expect(order[0]).toBe('api');
   });
+  it('serves a request that came during a long background statement before the next one queued (O-1, issue 15)', async () => {
+    const holder = await client('worker');
+    const [a, b] = await Promise.all([client('worker'), client('worker')]);
+    const api = await client('parcours-http');
+    const order: string[] = [];
+    await holder.query('begin');
+    // both queued behind the open transaction; once it commits they run one after the other
+    const first = a.query('select pg_sleep(0.3)').then(() => order.push('long'));
+    await new Promise((r) => setTimeout(r, 20));
+    const next = b.query('select pg_sleep(0.1)').then(() => order.push('next'));
+    await new Promise((r) => setTimeout(r, 20));
+    await holder.query('commit');
+    // sent while the long statement runs: the session reads it only once that one is done
+    await new Promise((r) => setTimeout(r, 100));
+    const request = api.query('select 1').then(() => order.push('api'));
+    await Promise.all([first, next, request]);
+    expect(order).toEqual(['long', 'api', 'next']);
+  });
 });

@@ -26,6 +26,8 @@ interface Unit {
   /** Frontend messages to run, or a function to run with the backend to itself. */
   bytes?: Buffer;
   run?: () => Promise<void>;
+  /** What `run` does, for the slow log. */
+  label?: string;
   high: boolean;
   at: number;
 }
@@ -61,6 +63,8 @@ export class ProtocolMux {
   private startup?: Buffer;
   private stopped = false;
   private lastApiUnit = -Infinity;
+  /** The last units run (for the slow log: what an API request that waited long waited for). */
+  private recent: { start: number; ms: number; text: string }[] = [];
 
   constructor(
     private backend: Backend,
@@ -87,10 +91,15 @@ export class ProtocolMux {
     for (const c of this.clients) c.socket.destroy();
   }
 
+  /** How long since the API's pool last ran a unit (ms): how quiet the app is. */
+  apiIdleMs(): number {
+    return this.now() - this.lastApiUnit;
+  }
+
   /** Runs `fn` with the backend to itself, between clients' requests, as background work. */
-  background<T>(fn: () => Promise<T>): Promise<T> {
+  background<T>(fn: () => Promise<T>, label?: string): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ run: () => fn().then(resolve, reject), high: false, at: this.now() });
+      this.queue.push({ run: () => fn().then(resolve, reject), label, high: false, at: this.now() });
       this.pump();
     });
   }
@@ -200,8 +209,14 @@ export class ProtocolMux {
           const grace = (this.opts.graceMs ?? 10) - (this.now() - this.lastApiUnit);
           const unit = this.next(grace > 0);
           if (unit) {
-                await this.run(unit);
+            await this.run(unit);
             if (unit.high && unit.client) this.lastApiUnit = this.now();
+            // PGlite runs a unit synchronously: requests that came meanwhile are still unread in
+            // the sockets. Through the event loop's poll phase (two turns: from the poll phase one
+            // setImmediate alone runs before the next poll) they are queued before the next pick,
+            // so one that came during a long unit goes first instead of waiting behind the next.
+            await new Promise((r) => setImmediate(r));
+            await new Promise((r) => setImmediate(r));
           } else if (grace > 0 && this.queue.length > 0) await new Promise((r) => setTimeout(r, grace));
           else break;
         }
@@ -216,6 +231,7 @@ export class ProtocolMux {
   private async run(unit: Unit) {
     const started = this.now();
     const { client } = unit;
+    if (unit.high && client && this.opts.onSlow && started - unit.at >= (this.opts.slowMs ?? Infinity)) this.waited(unit, started);
     if (unit.run) await unit.run();
     else {
       const out = Buffer.from(await this.backend.exec(unit.bytes!));
@@ -238,7 +254,19 @@ export class ProtocolMux {
       if (client?.closed && client.holding) await this.release(client);
     }
     const ms = this.now() - started;
-    if (unit.bytes && this.opts.onSlow && ms >= (this.opts.slowMs ?? Infinity)) this.opts.onSlow(ms, statementText(unit.bytes));
+    if (this.opts.onSlow) {
+      const text = unit.bytes ? statementText(unit.bytes) : (unit.label ?? 'background work');
+      this.recent.push({ start: started, ms, text });
+      if (this.recent.length > 64) this.recent.shift();
+      if (ms >= (this.opts.slowMs ?? Infinity)) this.opts.onSlow(ms, text);
+    }
+  }
+
+  /** An API request that waited longer than slowMs: logged with the units that ran meanwhile. */
+  private waited(unit: Unit, started: number) {
+    const during = this.recent.filter((r) => r.start + r.ms > unit.at);
+    const longest = during.reduce((a, b) => (b.ms > a.ms ? b : a), { ms: 0, text: '' });
+    this.opts.onSlow!(started - unit.at, `an API request's wait, behind ${during.length} units (longest ${Math.round(longest.ms)} ms: ${longest.text.trim().slice(0, 80)})`);
   }
 
   /** A transaction that kept every other client waiting longer than slowMs is logged too. */

@@ -187,4 +187,25 @@ describe('sms-http transport', () => {
     }
     sms.status = 201;
   });
+
+  it('takes a request sent but never answered as unknown (in doubt, never resent), a refused one as temporary (M-6)', async () => {
+    let requests = 0;
+    const silent = http.createServer((req) => {
+      req.resume();
+      req.on('end', () => requests++);
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const r = await smsHttpTransport({ url: `http://127.0.0.1:${port}`, accountSid: 'AC123', authToken: 'secret', timeoutMs: 300 }).send([text('+33612345678')]);
+      expect(r[0]).toMatchObject({ status: 'unknown', error: expect.stringContaining('no answer within 300 ms') });
+      expect(requests).toBe(1);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((r) => silent.close(r));
+    }
+    // nothing listens there now: refused before anything was sent
+    const refused = await smsHttpTransport({ url: `http://127.0.0.1:${port}`, accountSid: 'AC123', authToken: 'secret', timeoutMs: 300 }).send([text('+33612345678')]);
+    expect(refused[0]).toMatchObject({ status: 'temporary', error: expect.stringContaining('ECONNREFUSED') });
+  });
 });

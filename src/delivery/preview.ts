@@ -1,6 +1,6 @@
 import { sql } from '../db/index.ts';
 import type { Ctx } from '../context.ts';
-import { CompiledCache, pickLanguage, type MessageRow } from '../messages/index.ts';
+import { CompiledCache, compileMessage, pickLanguage, type MessageRow } from '../messages/index.ts';
 import type { CompiledEmail, CompiledSms } from '../messages/render/index.ts';
 import { composeEmail, composeSms, type DeliveryRow } from './compose.ts';
 import { loadSendContext } from './send-context.ts';
@@ -13,13 +13,14 @@ const cache = new CompiledCache(200);
  * Renders a message for a contact exactly as the sender would (same context loading, same
  * composition), for previews, "view online" and resends. Nothing is sent or stored.
  */
-export async function renderFor(ctx: Ctx, d: DeliveryRow) {
+export async function renderFor(ctx: Ctx, d: DeliveryRow, draft?: MessageRow) {
   const sc = await loadSendContext(ctx.db, [d]);
-  const message = sc.messages.get(`${d.workspace_id}:${d.message_id}:${d.message_version}`) as MessageRow | undefined;
+  const message = draft ?? (sc.messages.get(`${d.workspace_id}:${d.message_id}:${d.message_version}`) as MessageRow | undefined);
   if (!message) return null;
   const contact = d.contact_id ? sc.contacts.get(`${d.workspace_id}:${d.contact_id}`) ?? null : null;
   const lang = pickLanguage(Object.keys((message.content as any).languages ?? {}), d.language ?? contact?.language);
-  const compiled = cache.get(d.workspace_id, message, lang);
+  // a draft (unsaved content) is compiled for this preview only: versions are cached, drafts are not
+  const compiled = draft ? compileMessage(draft, lang) : cache.get(d.workspace_id, message, lang);
   const ws = sc.workspaces.get(d.workspace_id)!.vars;
   if (d.channel === 'sms') return { language: lang, ...composeSms(d, compiled as CompiledSms, contact, ws, ctx.clock.now()) };
   const sender = senderFor(d, message, sc);

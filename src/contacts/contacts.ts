@@ -197,40 +197,6 @@ export async function deleteContact(q: Queryable, workspaceId: number, id: numbe
   if (r.rowCount === 0) throw notFound('contact');
 }
 
-export interface ContactQuery {
-  limit: number;
-  cursor?: string;
-  q?: string;
-  listId?: number;
-  tag?: string;
-}
-
-const encodeCursor = (id: number) => Buffer.from(`c:${id}`).toString('base64url');
-function decodeCursor(cursor: string): number {
-  const m = /^c:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!m) throw new AppError('validation', 'cursor: not a cursor returned by this API', [{ path: 'cursor', message: 'invalid cursor' }]);
-  return Number(m[1]);
-}
-
-/** Contacts newest first, filtered by search text, list and tag; keyset pagination on id. */
-export async function listContacts(q: Queryable, workspaceId: number, query: ContactQuery) {
-  const after = query.cursor ? decodeCursor(query.cursor) : null;
-  const search = query.q?.trim();
-  const like = search ? `%${search.replace(/[\\%_]/g, (c) => '\\' + c)}%` : null;
-  const { rows } = await q.query<Row>(sql`
-    select ${CONTACT_COLUMNS} from contacts c
-     where workspace_id = ${workspaceId}
-       ${after ? sql`and id < ${after}` : sql``}
-       ${like ? sql`and (lower(email) like lower(${like}) or first_name ilike ${like} or last_name ilike ${like}
-                         or (coalesce(first_name, '') || ' ' || coalesce(last_name, '')) ilike ${like})` : sql``}
-       ${query.listId ? sql`and exists (select 1 from list_members m where m.workspace_id = c.workspace_id and m.contact_id = c.id and m.list_id = ${query.listId})` : sql``}
-       ${query.tag ? sql`and exists (select 1 from contact_tags t where t.workspace_id = c.workspace_id and t.contact_id = c.id and t.tag = ${query.tag})` : sql``}
-     order by id desc limit ${query.limit + 1}`);
-  const more = rows.length > query.limit;
-  const data = more ? rows.slice(0, query.limit) : rows;
-  return { data, next_cursor: more ? encodeCursor(data[data.length - 1].id) : null };
-}
-
 /** Resolves contact references (id, unique key or email) to ids; unknown ones are reported by index. */
 export async function resolveContactIds(q: Queryable, workspaceId: number, ids: number[], path: string) {
   const { rows } = await q.query<{ id: number }>(sql`select id from contacts where workspace_id = ${workspaceId} and id = any(${ids}::bigint[])`);

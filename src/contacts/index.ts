@@ -1,4 +1,4 @@
-export { createContact, updateContact, updateContactIn, upsertContact, findContactByEmail, getContact, deleteContact, listContacts, resolveContactIds, changeUniqueKey, CONTACT_COLUMNS, type ContactInput } from './contacts.ts';
+export { createContact, updateContact, updateContactIn, upsertContact, findContactByEmail, getContact, deleteContact, resolveContactIds, changeUniqueKey, CONTACT_COLUMNS, type ContactInput } from './contacts.ts';
 export { listFields, createField, updateField, deleteField, loadFieldDefs } from './fields.ts';
 export { syncFieldIndexes, fieldIndexJobHandlers } from './field-index.ts';
 export { listLists, getList, createList, updateList, deleteList, findListByName, assertLists, joinLists, leaveLists, setListForm, listByFormToken, type JoinSource } from './lists.ts';
@@ -7,3 +7,5 @@ export { setConsent, consentHistory, assertMayResubscribe, EMAIL_STATUSES, SMS_S
 export { trackEvents, type TrackInput } from './track.ts';
 export { normalizeContact, isEmail, contactSettingsSchema, STANDARD_FIELDS, type FieldDef, type FieldType } from './validate.ts';
 export { contactSlices, ALL_CONTACTS, EMBEDDED_SLICE, type ContactRange } from './slices.ts';
+export { listContacts, countContacts, CONTACT_SORTS, COUNT_CAP, type ContactSort, type ContactFilter } from './browse.ts';
+export { bulkContacts, BULK_ACTIONS, BULK_BATCH, type BulkAction } from './bulk.ts';

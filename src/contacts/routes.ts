@@ -7,7 +7,7 @@ import type { Ctx } from '../context.ts';
 import { contactTimeline } from '../events/index.ts';
 import * as c from './index.ts';
 import { resolveContactIds } from './contacts.ts';
-import { notFound } from '../errors.ts';
+import { invalid, notFound } from '../errors.ts';
 import { currentEngagement } from '../segments/index.ts';
 import type { Queryable } from '../db/index.ts';
 
@@ -51,6 +51,23 @@ const contactRecord = z.looseObject({
   }),
 });
 const ids = z.array(id).min(1).max(10_000);
+const tagList = z.array(z.string().max(100)).max(100);
+const bulkBody = z.strictObject({
+  action: z.enum(c.BULK_ACTIONS).optional().describe('What to do; consent is not changed in bulk (it needs who and why per contact)'),
+  contact_ids: ids.optional().describe('The chosen contacts (up to 10,000); or give filter'),
+  filter: z.strictObject({
+    q: z.string().max(200).optional(),
+    list_id: id.optional(),
+    tag: z.string().max(100).optional(),
+  }).optional().describe('Every contact matching this search (as GET /api/v1/contacts); {} is every contact'),
+  tags: tagList.min(1).optional().describe('For tag and untag'),
+  list_ids: z.array(id).min(1).max(100).optional().describe('For add_to_list and remove_from_list'),
+  source: z.enum(['api', 'manual']).optional().describe('How list changes are recorded (default api)'),
+  add_list_ids: z.array(id).max(100).optional(),
+  remove_list_ids: z.array(id).max(100).optional(),
+  add_tags: tagList.optional(),
+  remove_tags: tagList.optional(),
+});
 const eventBody = z.strictObject({
   type: z.string().max(100),
   properties: z.record(z.string(), z.unknown()).optional(),
@@ -66,10 +83,20 @@ export function contactRoutes(ctx: Ctx) {
     r.get('/api/v1/contacts', {
       schema: {
         tags: ['contacts'],
-        summary: 'Contacts, newest first: search by email or name, filter by list or tag',
-        querystring: page.extend({ q: z.string().max(200).optional(), list_id: z.coerce.number().int().positive().optional(), tag: z.string().max(100).optional() }),
+        summary: 'Contacts in a sort order (newest first by default): search by email or name, filter by list or tag; with the total and the page position',
+        description: `\`total\` is exact up to ${c.COUNT_CAP.toLocaleString('en')} matching contacts; beyond, \`total_exact\` is false and \`total\` is that cap ("${c.COUNT_CAP.toLocaleString('en')}+"). \`offset\` is the position of the page's first contact.`,
+        querystring: page.extend({
+          cursor: z.string().max(1000).optional(),
+          q: z.string().max(200).optional(),
+          list_id: z.coerce.number().int().positive().optional(),
+          tag: z.string().max(100).optional(),
+          sort: z.enum(c.CONTACT_SORTS).default('-created_at').describe('created_at or email; a leading - is descending'),
+        }),
       },
-    }, async (req) => c.listContacts(ctx.db, principal(req).workspaceId, { limit: req.query.limit, cursor: req.query.cursor, q: req.query.q, listId: req.query.list_id, tag: req.query.tag }));
+    }, async (req) => {
+      const { limit, cursor, q, list_id: listId, tag, sort } = req.query;
+      return c.listContacts(ctx.db, principal(req).workspaceId, { limit, cursor, q, listId, tag, sort });
+    });
 
     r.post('/api/v1/contacts', {
       config: { permission: 'write' },
@@ -171,29 +198,33 @@ export function contactRoutes(ctx: Ctx) {
       config: { permission: 'write' },
       schema: {
         tags: ['contacts'],
-        summary: 'Add or remove many contacts to/from lists and tags in one transaction',
-        body: z.strictObject({
-          contact_ids: ids,
-          add_list_ids: z.array(id).max(100).default([]),
-          remove_list_ids: z.array(id).max(100).default([]),
-          add_tags: z.array(z.string().max(100)).max(100).default([]),
-          remove_tags: z.array(z.string().max(100)).max(100).default([]),
-        }),
+        summary: 'Tag, untag, add to or remove from lists, or delete many contacts: chosen ones or all matching a filter',
+        description: `With \`action\`: the contacts are \`contact_ids\` or every contact matching \`filter\` (as GET /api/v1/contacts filters; \`{}\` is every contact) when the request starts. The work is done in batches of ${c.BULK_BATCH.toLocaleString('en')} contacts, each its own transaction, with the same events as the single-contact routes; a retry (use Idempotency-Key) completes what an interrupted request left. Without \`action\` (the older form): \`contact_ids\` with add/remove lists and tags, all in one transaction.`,
+        body: bulkBody,
       },
     }, async (req) => {
       const ws = principal(req).workspaceId;
       const b = req.body;
+      if (b.action) {
+        for (const k of ['add_list_ids', 'remove_list_ids', 'add_tags', 'remove_tags'] as const)
+          if (b[k]) throw invalid(k, 'not used with action: use tags or list_ids');
+        const filter = b.filter && { q: b.filter.q, listId: b.filter.list_id, tag: b.filter.tag };
+        return c.bulkContacts(ctx, ws, { action: b.action, tags: b.tags, list_ids: b.list_ids, contact_ids: b.contact_ids, filter, source: b.source });
+      }
+      if (!b.contact_ids) throw invalid('action', 'required (or contact_ids with add_tags, remove_tags, add_list_ids, remove_list_ids)');
+      for (const k of ['tags', 'list_ids', 'filter', 'source'] as const) if (b[k] !== undefined) throw invalid(k, 'only used with action');
+      const contactIds = b.contact_ids;
       return ctx.db.tx(async (tx) => {
         const now = ctx.clock.now();
-        await resolveContactIds(tx, ws, b.contact_ids, 'contact_ids');
-        await c.assertLists(tx, ws, b.add_list_ids, 'add_list_ids');
-        await c.assertLists(tx, ws, b.remove_list_ids, 'remove_list_ids');
-        const addTags = b.add_tags.map((t, i) => c.checkTag(t, `add_tags[${i}]`));
+        await resolveContactIds(tx, ws, contactIds, 'contact_ids');
+        await c.assertLists(tx, ws, b.add_list_ids ?? [], 'add_list_ids');
+        await c.assertLists(tx, ws, b.remove_list_ids ?? [], 'remove_list_ids');
+        const addTags = (b.add_tags ?? []).map((t, i) => c.checkTag(t, `add_tags[${i}]`));
         return {
-          lists_joined: await c.joinLists(tx, now, ws, b.contact_ids, b.add_list_ids, 'api'),
-          lists_left: await c.leaveLists(tx, now, ws, b.contact_ids, b.remove_list_ids),
-          tags_added: await c.addTags(tx, now, ws, b.contact_ids, addTags),
-          tags_removed: await c.removeTags(tx, now, ws, b.contact_ids, b.remove_tags),
+          lists_joined: await c.joinLists(tx, now, ws, contactIds, b.add_list_ids ?? [], 'api'),
+          lists_left: await c.leaveLists(tx, now, ws, contactIds, b.remove_list_ids ?? []),
+          tags_added: await c.addTags(tx, now, ws, contactIds, addTags),
+          tags_removed: await c.removeTags(tx, now, ws, contactIds, b.remove_tags ?? []),
         };
       });
     });

@@ -23,7 +23,9 @@ export function staticRoutes(dist = WEB_DIST) {
   return (r: Router) => {
     const built = existsSync(join(dist, 'index.html'));
     if (built) {
-      r.register(fastifyStatic, { root: join(dist, 'assets'), prefix: '/assets/', immutable: true, maxAge: '365d', wildcard: true, decorateReply: true });
+      // preCompressed: the build writes file.br and file.gz beside each asset and index.html (web/vite.config.ts);
+      // the one the browser accepts is sent as it is, with Content-Encoding and Vary: Accept-Encoding
+      r.register(fastifyStatic, { root: join(dist, 'assets'), prefix: '/assets/', immutable: true, maxAge: '365d', wildcard: true, decorateReply: true, preCompressed: true });
     }
     r.get('/*', { config: { permission: 'public' }, schema: { hide: true } }, async (req, reply) => {
       const path = req.url.split('?')[0];
@@ -34,8 +36,9 @@ export function staticRoutes(dist = WEB_DIST) {
       if (!built) return reply.type('text/html; charset=utf-8').send(NOT_BUILT);
       const file = path.slice(1);
       if (file && !file.includes('..') && existsSync(join(dist, file)) && statSync(join(dist, file)).isFile()) return reply.sendFile(file, dist);
+      // the page names the current hashed assets: revalidated on every load, never the assets' year-long cache
       reply.header('cache-control', 'no-cache');
-      return reply.sendFile('index.html', dist);
+      return reply.sendFile('index.html', dist, { cacheControl: false });
     });
   };
 }

@@ -6,7 +6,7 @@ import { attributedRevenue } from '../integrations/index.ts';
  * engagement; per branch the contacts taken; per day over time. Read-side queries only.
  */
 export async function journeyReport(q: Queryable, workspaceId: number, journeyId: number) {
-  const [status, steps, deliveries, engagement, openers, daily] = await Promise.all([
+  const [status, steps, deliveries, engagement, openers, daily, waiting] = await Promise.all([
     q.query<{ status: string; exit_reason: string | null; n: number }>(sql`
       select status, exit_reason, count(*)::int as n from enrollments where workspace_id = ${workspaceId} and journey_id = ${journeyId} group by 1, 2`),
     q.query<{ step_id: string; branch_id: string | null; outcome: string; n: number }>(sql`
@@ -33,6 +33,10 @@ export async function journeyReport(q: Queryable, workspaceId: number, journeyId
         from generate_series((select min(entered_at)::date from enrollments where workspace_id = ${workspaceId} and journey_id = ${journeyId}),
                              (select greatest(max(entered_at), max(finished_at))::date from enrollments where workspace_id = ${workspaceId} and journey_id = ${journeyId}),
                              interval '1 day') d`),
+    // contacts in progress, at the step they wait at (a step is recorded in enrollment_steps when it is done)
+    q.query<{ step_id: string; n: number }>(sql`
+      select step_id, count(*)::int as n from enrollments
+       where workspace_id = ${workspaceId} and journey_id = ${journeyId} and status = 'active' and step_id is not null group by 1`),
   ]);
   const totals = { entered: 0, in_progress: 0, completed: 0, exited: 0, exited_by_reason: {} as Record<string, number> };
   for (const r of status.rows) {
@@ -45,12 +49,19 @@ export async function journeyReport(q: Queryable, workspaceId: number, journeyId
     }
   }
   const per: Record<string, any> = {};
-  const at = (id: string) => (per[id] ??= { reached: 0, skipped: 0, branches: {}, sent: 0, queued: 0, suppressed: 0, failed: 0, bounced: 0, opened: 0, opened_total: 0, clicked: 0, clicked_total: 0, unsubscribed: 0, complained: 0 });
+  const at = (id: string) => (per[id] ??= { reached: 0, waiting: 0, skipped: 0, branches: {}, sent: 0, queued: 0, suppressed: 0, failed: 0, bounced: 0, opened: 0, opened_total: 0, clicked: 0, clicked_total: 0, unsubscribed: 0, complained: 0 });
   for (const r of steps.rows) {
     const s = at(r.step_id);
     if (r.outcome === 'skipped') s.skipped += r.n;
     else s.reached += r.n;
     if (r.branch_id) s.branches[r.branch_id] = (s.branches[r.branch_id] ?? 0) + r.n;
+  }
+  // a contact waiting at a step has reached it: `reached` counts those done and those waiting there,
+  // so the steps' `waiting` add up to the journey's `in_progress` (issue 19)
+  for (const r of waiting.rows) {
+    const s = at(r.step_id);
+    s.waiting += r.n;
+    s.reached += r.n;
   }
   for (const r of deliveries.rows) {
     const s = at(r.step_id);

@@ -8,9 +8,24 @@ const emailParts = {
   text: z.string().max(1_000_000).optional(),
 };
 
+/** The largest visual editor document kept with a version (its JSON). */
+export const MAX_EDITOR_PROJECT_BYTES = 2_000_000;
+
+/**
+ * The visual editor's own document (GrapesJS project data), kept beside the MJML it produced so
+ * the message reopens as it was built. Only the editor reads it: sends render `body`.
+ */
+export const editorDocument = z.strictObject({
+  kind: z.literal('grapesjs'),
+  version: z.string().max(40).meta({ description: 'the GrapesJS version that wrote it' }),
+  project: z.record(z.string(), z.unknown()).refine((p) => JSON.stringify(p).length <= MAX_EDITOR_PROJECT_BYTES, `at most ${MAX_EDITOR_PROJECT_BYTES / 1_000_000} MB of JSON`)
+    .meta({ description: 'GrapesJS project data (editor.getProjectData())' }),
+}).meta({ description: 'The visual editor document this body was built with (MJML messages built in the Visual editor); ignored by rendering' });
+
 export const emailContent = z.strictObject({
   ...emailParts,
   format: z.enum(['mjml', 'html']).default('html'),
+  editor: editorDocument.optional(),
   sender_id: z.number().int().positive().optional(),
   languages: z.record(z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/, 'a language code such as fr or fr-CA'), z.strictObject({
     subject: emailParts.subject.optional(),

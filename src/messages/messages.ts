@@ -108,6 +108,11 @@ export function describeSms(content: SmsContent) {
   };
 }
 
+/** One language version of a message, compiled (MJML to HTML, Liquid parsed). */
+export function compileMessage(m: Pick<MessageRow, 'channel' | 'content'>, lang: string | null): CompiledEmail | CompiledSms {
+  return m.channel === 'email' ? compileEmail(emailVersion(m.content as EmailContent, lang)) : compileSms(smsVersion(m.content as SmsContent, lang));
+}
+
 /**
  * Compiled versions, cached by (workspace, message, version, language): MJML and Liquid are
  * compiled once per version, not once per recipient. Versions never change, so no invalidation.
@@ -120,7 +125,7 @@ export class CompiledCache {
     const key = `${workspaceId}:${m.id}:${m.version}:${lang ?? ''}`;
     let c = this.map.get(key);
     if (!c) {
-      c = m.channel === 'email' ? compileEmail(emailVersion(m.content as EmailContent, lang)) : compileSms(smsVersion(m.content as SmsContent, lang));
+      c = compileMessage(m, lang);
       if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value!);
       this.map.set(key, c);
     }

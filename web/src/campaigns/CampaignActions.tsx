@@ -3,6 +3,7 @@ import { del, post } from '../api.ts';
 import { useAction } from '../data.ts';
 import { navigate } from '../router.tsx';
 import { ErrorBanner, TextArea } from '../ui/form.tsx';
+import { ConfirmButton } from '../ui/Confirm.tsx';
 
 const CANCELLABLE = ['approved', 'scheduled', 'sending', 'paused', 'awaiting_approval'];
 
@@ -26,9 +27,9 @@ export function CampaignActions({ c }: { c: any }) {
         </>}
         {s === 'sending' && <button onClick={() => verb('pause')}>Pause</button>}
         {s === 'paused' && <button className="primary" onClick={() => verb('resume')}>Resume</button>}
-        {CANCELLABLE.includes(s) && <button className="danger" onClick={() => confirm(s === 'sending' || s === 'paused' ? 'Stop this campaign? Messages not sent yet are cancelled.' : 'Cancel this campaign? Nothing is sent.') && verb('cancel')}>Cancel campaign</button>}
+        {CANCELLABLE.includes(s) && <ConfirmButton className="danger" question={s === 'sending' || s === 'paused' ? 'Stop this campaign? Messages not sent yet are cancelled.' : 'Cancel this campaign? Nothing is sent.'} onConfirm={() => verb('cancel')}>Cancel campaign</ConfirmButton>}
         <button onClick={() => copy.mutate(undefined)}>Duplicate</button>
-        {(s === 'draft' || s === 'rejected') && <button className="danger" onClick={() => confirm('Delete this draft?') && remove.mutate(undefined)}>Delete</button>}
+        {(s === 'draft' || s === 'rejected') && <ConfirmButton className="danger" question={'Delete this draft?'} onConfirm={() => remove.mutate(undefined)}>Delete</ConfirmButton>}
       </div>
       {rejecting && s === 'awaiting_approval' && (
         <form className="card" style={{ width: 420, marginBottom: 0 }} onSubmit={(e) => { e.preventDefault(); act.mutate({ verb: 'reject', body: { reason } }, { onSuccess: () => setRejecting(false) }); }}>

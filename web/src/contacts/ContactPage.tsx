@@ -7,6 +7,7 @@ import { contactName } from './ContactsPage.tsx';
 import { Timeline } from './Timeline.tsx';
 import { Deliveries } from './Deliveries.tsx';
 import { ConsentCard } from './ConsentCard.tsx';
+import { ConfirmButton } from '../ui/Confirm.tsx';
 
 const LEVELS: Record<string, string> = { most: 'Most engaged', somewhat: 'Somewhat engaged', least: 'Least engaged', everyone_else: 'Everyone else' };
 
@@ -28,7 +29,7 @@ export function ContactPage({ id }: { id: number }) {
         sub={<>Key <code>{c.key}</code> · added {formatDate(c.created_at)}</>}
         actions={<>
           <Link className="button" to={`/contacts/${id}/edit`}>Edit</Link>
-          <button className="danger" onClick={() => confirm('Delete this contact and its history?') && remove.mutate(undefined)}>Delete</button>
+          <ConfirmButton className="danger" question={'Delete this contact and its history?'} onConfirm={() => remove.mutate(undefined)}>Delete</ConfirmButton>
         </>}
       />
       <div className="grid sidebar-right">

@@ -3,6 +3,7 @@ import { useAction, useGet } from '../data.ts';
 import { Link } from '../router.tsx';
 import { Card, Empty, Loading, Status, formatDate } from '../ui/bits.tsx';
 import { ErrorBanner } from '../ui/form.tsx';
+import { ConfirmButton } from '../ui/Confirm.tsx';
 
 const RESENDABLE = ['campaign', 'journey', 'transactional', 'resend'];
 
@@ -29,7 +30,7 @@ export function Deliveries({ id }: { id: number }) {
                 <td><Status value={d.status} />{d.last_error && <div className="small muted">{d.last_error}</div>}</td>
                 <td className="muted">{formatDate(d.sent_at ?? d.send_at)}</td>
                 <td className="num">{RESENDABLE.includes(d.source) && (
-                  <button className="small" disabled={resend.isPending} onClick={() => confirm(`Send this ${d.channel} to the contact again, now?`) && resend.mutate(d.id)}>Resend</button>
+                  <ConfirmButton className="small" disabled={resend.isPending} question={`Send this ${d.channel} to the contact again, now?`} onConfirm={() => resend.mutate(d.id)}>Resend</ConfirmButton>
                 )}</td>
               </tr>
             ))}

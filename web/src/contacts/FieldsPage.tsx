@@ -3,6 +3,7 @@ import { del, post } from '../api.ts';
 import { useAction, useGet } from '../data.ts';
 import { Card, Empty, Loading, PageHeader } from '../ui/bits.tsx';
 import { ErrorBanner, SelectField, TextField } from '../ui/form.tsx';
+import { ConfirmButton } from '../ui/Confirm.tsx';
 
 export function FieldsPage() {
   const q = useGet<{ data: any[] }>('/api/v1/fields');
@@ -41,7 +42,7 @@ export function FieldsPage() {
               {rows.map((f) => (
                 <tr key={f.key}>
                   <td><code>{f.key}</code></td><td>{f.label}</td><td>{f.type}</td>
-                  <td className="num"><button className="small danger" onClick={() => confirm(`Delete the field ${f.key} and its values?`) && remove.mutate(f.key)}>Delete</button></td>
+                  <td className="num"><ConfirmButton className="small danger" question={`Delete the field ${f.key} and its values?`} onConfirm={() => remove.mutate(f.key)}>Delete</ConfirmButton></td>
                 </tr>
               ))}
             </tbody>

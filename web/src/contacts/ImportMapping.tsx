@@ -3,6 +3,7 @@ import { useGet } from '../data.ts';
 import { Card } from '../ui/bits.tsx';
 import { ErrorBanner } from '../ui/form.tsx';
 import { ApiError } from '../api.ts';
+import { errorText } from '../ui/errorText.ts';
 
 export type Separator = 'auto' | 'comma' | 'semicolon' | 'tab';
 
@@ -66,7 +67,8 @@ export function ImportMapping({ upload, separator, busy, onSeparator, onStart, o
   const colError = (c: string) => {
     if (!(error instanceof ApiError)) return undefined;
     const i = newColumns.indexOf(c);
-    return error.details.find((d) => d.path === `mapping.${c}` || (i >= 0 && d.path.startsWith(`create_fields[${i}]`)))?.message;
+    const d = error.details.find((d) => d.path === `mapping.${c}` || (i >= 0 && d.path.startsWith(`create_fields[${i}]`)));
+    return d && errorText(d.message, d.path);
   };
 
   const choose = (c: string, target: string) => {

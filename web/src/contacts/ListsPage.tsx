@@ -4,6 +4,7 @@ import { useAction, useGet } from '../data.ts';
 import { Link } from '../router.tsx';
 import { Card, Empty, Loading, PageHeader, formatDate } from '../ui/bits.tsx';
 import { ErrorBanner, TextField } from '../ui/form.tsx';
+import { ConfirmButton } from '../ui/Confirm.tsx';
 
 function NewList() {
   const [name, setName] = useState('');
@@ -75,7 +76,7 @@ export function ListsPage() {
                     <div className="actions">
                       <button className="small" onClick={() => setFormOf(l)}>Signup form</button>
                       <a className="button small" href={`/api/v1/lists/${l.id}/export`} download>Export CSV</a>
-                      <button className="small danger" onClick={() => confirm(`Delete the list ${l.name}? Contacts stay.`) && remove.mutate(l.id)}>Delete</button>
+                      <ConfirmButton className="small danger" question={`Delete the list ${l.name}? Contacts stay.`} onConfirm={() => remove.mutate(l.id)}>Delete</ConfirmButton>
                     </div>
                   </td>
                 </tr>

@@ -2,6 +2,7 @@ import { del, post } from '../api.ts';
 import { useAction } from '../data.ts';
 import { navigate } from '../router.tsx';
 import { ErrorBanner } from '../ui/form.tsx';
+import { ConfirmButton } from '../ui/Confirm.tsx';
 
 /** Lifecycle (J-14): activate, lock, stop, archive, delete, duplicate. */
 export function JourneyActions({ j, dirty }: { j: any; dirty: boolean }) {
@@ -15,11 +16,11 @@ export function JourneyActions({ j, dirty }: { j: any; dirty: boolean }) {
   return (
     <>
       {(s === 'draft' || s === 'stopped') && <button disabled={dirty || act.isPending} title={dirty ? 'Save first' : ''} onClick={() => act.mutate({ verb: 'activate' })}>{s === 'stopped' ? 'Reactivate' : 'Activate'}</button>}
-      {s === 'active' && <button onClick={() => confirm('Lock this journey? No new contacts enter; those in it finish.') && act.mutate({ verb: 'lock' })}>Lock</button>}
-      {s === 'active' && <button onClick={() => confirm('Stop this journey? No new entries and no sends; steps falling due are skipped.') && act.mutate({ verb: 'stop' })}>Stop</button>}
-      {s !== 'archived' && s !== 'draft' && <button onClick={() => confirm(live ? 'Archive this live journey? It is stopped first and contacts in it leave.' : 'Archive this journey?') && act.mutate({ verb: 'archive', body: { confirm: true } })}>Archive</button>}
+      {s === 'active' && <ConfirmButton question={'Lock this journey? No new contacts enter; those in it finish.'} onConfirm={() => act.mutate({ verb: 'lock' })}>Lock</ConfirmButton>}
+      {s === 'active' && <ConfirmButton question={'Stop this journey? No new entries and no sends; steps falling due are skipped.'} onConfirm={() => act.mutate({ verb: 'stop' })}>Stop</ConfirmButton>}
+      {s !== 'archived' && s !== 'draft' && <ConfirmButton question={live ? 'Archive this live journey? It is stopped first and contacts in it leave.' : 'Archive this journey?'} onConfirm={() => act.mutate({ verb: 'archive', body: { confirm: true } })}>Archive</ConfirmButton>}
       <button onClick={() => duplicate.mutate(undefined)}>Duplicate</button>
-      {(s === 'draft' || s === 'archived') && <button className="danger" onClick={() => confirm('Delete this journey?') && remove.mutate(undefined)}>Delete</button>}
+      {(s === 'draft' || s === 'archived') && <ConfirmButton className="danger" question={'Delete this journey?'} onConfirm={() => remove.mutate(undefined)}>Delete</ConfirmButton>}
       {(act.error || remove.error || duplicate.error) && <div style={{ flexBasis: '100%' }}><ErrorBanner error={act.error ?? remove.error ?? duplicate.error} /></div>}
     </>
   );

@@ -15,6 +15,16 @@ import { Versions } from './Versions.tsx';
 const TABS = { graph: 'Builder', settings: 'Settings', versions: 'Versions', report: 'Report', dry: 'Dry run' } as const;
 type Tab = keyof typeof TABS;
 
+/** Where a save error (`definition.trigger.list_ids`, `definition.steps[2].message_id`) is fixed. */
+function saveTarget(path: string, def: Definition): Target | null {
+  const p = path.replace(/\[(\d+)\]/g, '.$1').replace(/^definition\./, '');
+  if (p.startsWith('trigger')) return { trigger: true };
+  const step = /^steps\.(\d+)/.exec(p);
+  if (step) { const s = def.steps[Number(step[1])]; return s ? { step: s.id } : null; }
+  const top = p.split('.')[0];
+  return ['entry_filter', 'exit_criteria', 'goal', 'settings'].includes(top) ? { settings: top } : null;
+}
+
 export function JourneyPage({ id }: { id: number }) {
   const base = `/api/v1/journeys/${id}`;
   const q = useGet<any>(base);
@@ -54,8 +64,11 @@ export function JourneyPage({ id }: { id: number }) {
           <JourneyActions j={j} dirty={dirty} />
         </>}
       />
-      <ErrorBanner error={save.error} />
-      {!dirty && <Problems problems={problems} onResolve={resolve} />}
+      <ErrorBanner error={save.error} fix={(path) => {
+        const t = saveTarget(path, def);
+        return t && <button className="link" onClick={() => resolve(t)}>{'step' in t ? `Open step ${t.step}` : 'trigger' in t ? 'Open the trigger' : 'Open the settings'}</button>;
+      }} />
+      {!dirty && <Problems problems={problems} status={j.status} onResolve={resolve} />}
       {dirty && <div className="banner info">Save to check the journey again.</div>}
       <div className="tabs">
         {(Object.keys(TABS) as Tab[]).map((t) => <button key={t} className={tab === t ? 'active' : ''} onClick={() => setTab(t)}>{TABS[t]}</button>)}

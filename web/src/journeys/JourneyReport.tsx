@@ -1,9 +1,12 @@
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { useSession } from '../session.tsx';
 import { Card, Empty, Loading, Stat } from '../ui/bits.tsx';
+import { formatDay } from '../ui/time.ts';
 import type { Definition } from './graph.ts';
 
 /** Entered, in progress, completed, exits by reason, per step and per day (J-21). */
 export function JourneyReport({ report: r, def, onRefresh }: { report: any; def: Definition; onRefresh(): void }) {
+  const tz = useSession().me?.workspace.timezone;
   if (!r) return <Loading />;
   const steps = def.steps.map((s) => ({ s, c: r.steps?.[s.id] }));
   return (
@@ -25,9 +28,9 @@ export function JourneyReport({ report: r, def, onRefresh }: { report: any; def:
             <ResponsiveContainer width="100%" height="100%">
               <BarChart data={r.daily}>
                 <CartesianGrid strokeDasharray="3 3" vertical={false} />
-                <XAxis dataKey="day" fontSize={12} />
+                <XAxis dataKey="day" fontSize={12} tickFormatter={(d: string) => formatDay(d, tz)} />
                 <YAxis allowDecimals={false} fontSize={12} />
-                <Tooltip />
+                <Tooltip labelFormatter={(d) => formatDay(String(d), tz)} />
                 <Legend />
                 <Bar isAnimationActive={false} dataKey="entered" name="Entered" fill="#4f46e5" radius={[4, 4, 0, 0]} />
                 <Bar isAnimationActive={false} dataKey="finished" name="Finished" fill="#a5b4fc" radius={[4, 4, 0, 0]} />
@@ -38,12 +41,13 @@ export function JourneyReport({ report: r, def, onRefresh }: { report: any; def:
       </Card>
       <Card title="Per step">
         <table className="table">
-          <thead><tr><th>Step</th><th className="num">Reached</th><th className="num">Sent</th><th className="num">Delivered</th><th className="num">Opened</th><th className="num">Clicked</th><th className="num">Unsubscribed</th><th>Branches</th></tr></thead>
+          <thead><tr><th>Step</th><th className="num">Reached</th><th className="num">Waiting</th><th className="num">Sent</th><th className="num">Delivered</th><th className="num">Opened</th><th className="num">Clicked</th><th className="num">Unsubscribed</th><th>Branches</th></tr></thead>
           <tbody>
             {steps.map(({ s, c }) => (
               <tr key={s.id}>
                 <td><code>{s.id}</code> {s.type}</td>
                 <td className="num">{c?.reached ?? 0}</td>
+                <td className="num">{c?.waiting ?? 0}</td>
                 <td className="num">{c?.sent ?? 0}</td>
                 <td className="num">{c?.delivered ?? 0}</td>
                 <td className="num">{c?.opened ?? 0}</td>

@@ -21,11 +21,21 @@ function where(p: Problem): string {
   return PLACES[t.settings] ?? t.settings;
 }
 
+/** What an empty problem list means in each state: an active journey is not waiting to be activated. */
+const OK: Record<string, string> = {
+  draft: 'No problem found: the journey can be activated.',
+  stopped: 'No problem found: the journey can be reactivated.',
+  active: 'The journey is running: contacts who meet the trigger enter it. No problem found.',
+  locked: 'The journey is locked: no new contact enters; those in it finish. No problem found.',
+  archived: 'The journey is archived: nobody enters it. Duplicate it to run it again.',
+};
+
 /** Activation problems (J-16), each with a link to the place that fixes it. */
-export function Problems({ problems, onResolve }: { problems: Problem[]; onResolve(t: Target): void }) {
-  if (problems.length === 0) return <div className="banner good">No problem found: the journey can be activated.</div>;
+export function Problems({ problems, status, onResolve }: { problems: Problem[]; status: string; onResolve(t: Target): void }) {
+  const live = status === 'active' || status === 'locked';
+  if (problems.length === 0) return <div className="banner good">{OK[status] ?? 'No problem found: the journey can be activated.'}</div>;
   return (
-    <Card title={`${problems.length} problem${problems.length > 1 ? 's' : ''} to fix before activating`} className="problems">
+    <Card title={`${problems.length} problem${problems.length > 1 ? 's' : ''} to fix${live ? ' (saved changes are checked before they publish)' : status === 'stopped' ? ' before reactivating' : ' before activating'}`} className="problems">
       <ul className="plain" data-testid="problems">
         {problems.map((p, i) => (
           <li key={i}>

@@ -1,3 +1,4 @@
+import { Link } from '../router.tsx';
 import { useGet } from '../data.ts';
 import { Card } from '../ui/bits.tsx';
 
@@ -33,7 +34,7 @@ export function TriggerPanel({ trigger, onChange }: { trigger: any; onChange(t: 
       </label>
       {t.type === 'list_joined' && (
         <div className="field"><span className="field-label">Lists</span>
-          {(lists.data?.data ?? []).length === 0 && <span className="muted small">Create a list first.</span>}
+          {(lists.data?.data ?? []).length === 0 && <span className="muted small">No list yet: <Link to="/lists">create a list</Link> first.</span>}
           {(lists.data?.data ?? []).map((l) => (
             <label key={l.id} className="check">
               <input type="checkbox" checked={(t.list_ids ?? []).includes(l.id)}

@@ -42,6 +42,7 @@ export function StepNode({ data, selected }: NodeProps) {
       {r && (
         <div className="counts" data-testid={`counts-${s.id}`}>
           <span>reached <b>{r.reached}</b></span>
+          {r.waiting > 0 && <span>waiting <b data-testid={`waiting-${s.id}`}>{r.waiting}</b></span>}
           {(s.type === 'email' || s.type === 'sms') && <span>sent <b data-testid={`sent-${s.id}`}>{r.sent}</b></span>}
           {s.type === 'email' && <span>opened <b>{r.opened}</b></span>}
           {s.type === 'email' && <span>clicked <b>{r.clicked}</b></span>}

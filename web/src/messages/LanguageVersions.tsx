@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { ApiError } from '../api.ts';
+import { ConfirmButton } from '../ui/Confirm.tsx';
 
 const CODE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/;
 const PARTS = ['subject', 'preheader', 'body', 'text'] as const;
@@ -66,7 +67,7 @@ export function LanguageVersions({ content, lang, onSelect, onContent, error }: 
         ? <span className="field-hint">The default version goes to contacts whose language has no version of its own{langs.length ? '' : '; add a version per language to translate it'}.</span>
         : <div className="actions">
             <span className="field-hint">The <b>{lang}</b> version goes to contacts whose language is {lang} (or starts with it). Empty parts use the default's.</span>
-            <button className="small danger" onClick={() => confirm(`Delete the ${lang} version?`) && remove(lang)}>Delete {lang} version</button>
+            <ConfirmButton className="small danger" question={`Delete the ${lang} version?`} onConfirm={() => remove(lang)}>Delete {lang} version</ConfirmButton>
             <input aria-label="Language of the current default" placeholder="default's code" value={defaultCode} onChange={(e) => setDefaultCode(e.target.value.trim())} style={{ width: 120 }} />
             <button className="small" disabled={!CODE.test(defaultCode) || defaultCode === lang || (langs.includes(defaultCode))} onClick={() => makeDefault(lang)}
               title="Give the language of the current default version: it is kept as that language's version">Make {lang} the default</button>

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { ApiError, del, patch } from '../api.ts';
 import { useAction, useGet } from '../data.ts';
 import { navigate } from '../router.tsx';
@@ -7,6 +7,11 @@ import { ErrorBanner, SelectField, TextArea, TextField } from '../ui/form.tsx';
 import { FieldPicker, insertAt } from './FieldPicker.tsx';
 import { LanguageVersions } from './LanguageVersions.tsx';
 import { PreviewPane } from './PreviewPane.tsx';
+import type { VisualHandle } from './VisualEditor.tsx';
+
+// GrapesJS and MJML weigh about a megabyte: a chunk of their own, fetched when Visual is opened
+const VisualEditor = lazy(() => import('./VisualEditor.tsx'));
+import { ConfirmButton } from '../ui/Confirm.tsx';
 
 /** Edits an email (subject, body in HTML or MJML, text part, sender) or an SMS; each save is a new version. */
 export function MessageEditor({ id }: { id: number }) {
@@ -18,12 +23,31 @@ export function MessageEditor({ id }: { id: number }) {
   const [savedAt, setSavedAt] = useState(0);
   const [lang, setLang] = useState<string | null>(null);
   const bodyRef = useRef<HTMLTextAreaElement>(null);
+  const visual = useRef<VisualHandle | null>(null);
+  const [mode, setMode] = useState<'visual' | 'code' | null>(null);
   useEffect(() => {
     if (!q.data) return;
     setName(q.data.name);
     setContent(q.data.content);
+    // a message built visually reopens in the visual editor
+    setMode((m) => m ?? (q.data.content?.editor ? 'visual' : 'code'));
   }, [q.data]);
   const save = useAction((b: any) => patch(base, b), [base, '/api/v1/messages'], () => setSavedAt(Date.now()));
+  const saveNow = async () => {
+    let c = content;
+    if (mode === 'visual' && visual.current && !lang) {
+      const s = await visual.current.flush();
+      c = { ...content, format: 'mjml', body: s.body, editor: s.editor };
+      setContent(c);
+    }
+    save.mutate({ name, content: c });
+  };
+  const toVisual = () => {
+    // an HTML body cannot be imported: the visual editor starts a new MJML design
+    if (content.format !== 'mjml' && content.body?.trim() && !confirm('The visual editor writes MJML: it starts a new design that replaces this HTML body. Continue?')) return;
+    setLang(null);
+    setMode('visual');
+  };
   useEffect(() => {
     // an error in another language version: show that version
     const bad = save.error instanceof ApiError ? save.error.details.map((d) => /^content\.languages\.([^.]+)\./.exec(d.path)?.[1]).find(Boolean) : undefined;
@@ -39,6 +63,8 @@ export function MessageEditor({ id }: { id: number }) {
   const set = (k: string, v: unknown) => setContent((c) => {
     const target = lang ? { ...(c.languages?.[lang] ?? {}) } : { ...c };
     target[k] = v;
+    // the body typed as code no longer matches the visual document: Visual imports the MJML again
+    if (!lang && (k === 'body' || k === 'format')) delete target.editor;
     if (v === '' || v === undefined) delete target[k];
     return lang ? { ...c, languages: { ...c.languages, [lang]: target } } : target;
   });
@@ -60,8 +86,8 @@ export function MessageEditor({ id }: { id: number }) {
         title={<>{m.name} <Badge tone={email ? 'info' : 'warn'}>{m.channel}</Badge></>}
         sub={`Version ${m.version}. Saving makes a new version; queued sends keep theirs.`}
         actions={<>
-          <button className="danger" onClick={() => confirm('Delete this message?') && remove.mutate(undefined)}>Delete</button>
-          <button className="primary" disabled={save.isPending} onClick={() => save.mutate({ name, content })}>Save</button>
+          <ConfirmButton className="danger" question={'Delete this message?'} onConfirm={() => remove.mutate(undefined)}>Delete</ConfirmButton>
+          <button className="primary" disabled={save.isPending} onClick={() => void saveNow()}>Save</button>
         </>}
       />
       <ErrorBanner error={err ?? remove.error} fields={fieldNames} />
@@ -82,8 +108,23 @@ export function MessageEditor({ id }: { id: number }) {
                 {(senders.data?.data ?? []).map((s) => <option key={s.id} value={s.id}>{s.from_name} &lt;{s.from_email}&gt;</option>)}
               </SelectField>
             </div>}
-            <div className="actions"><FieldPicker onInsert={(t) => insert('body', t)} /></div>
-            <TextArea ref={bodyRef} label={content.format === 'mjml' ? 'MJML body' : 'HTML body'} name="body" errorPath={`${at}.body`} rows={16} value={shown.body ?? ''} onChange={(e) => set('body', e.target.value)} error={err} hint={inherit} />
+            {!lang && <div className="wizard-steps" role="group" aria-label="Body editor" style={{ marginBottom: 6 }}>
+              <button className={mode === 'visual' ? 'on' : ''} onClick={toVisual}>Visual</button>
+              <button className={mode === 'code' ? 'on' : ''} onClick={() => { void visual.current?.flush(); setMode('code'); }}>Code</button>
+            </div>}
+            {mode === 'visual' && !lang ? (
+              <Suspense fallback={<Loading what="Loading the visual editor" />}>
+                <VisualEditor
+                  document={content.editor}
+                  mjml={content.format === 'mjml' ? content.body : undefined}
+                  onReady={(h) => { visual.current = h; }}
+                  onChange={(s) => setContent((c) => ({ ...c, format: 'mjml', body: s.body, editor: s.editor }))}
+                />
+              </Suspense>
+            ) : <>
+              <div className="actions"><FieldPicker onInsert={(t) => insert('body', t)} /></div>
+              <TextArea ref={bodyRef} label={content.format === 'mjml' ? 'MJML body' : 'HTML body'} name="body" errorPath={`${at}.body`} rows={16} value={shown.body ?? ''} onChange={(e) => set('body', e.target.value)} error={err} hint={inherit} />
+            </>}
             <TextArea label="Text part" name="text" errorPath={`${at}.text`} rows={5} value={shown.text ?? ''} onChange={(e) => set('text', e.target.value)} error={err} hint="Leave empty to generate it from the HTML." />
           </> : <>
             <div className="actions"><FieldPicker links={false} onInsert={(t) => insert('text', t)} /></div>
@@ -91,7 +132,7 @@ export function MessageEditor({ id }: { id: number }) {
             {seg && <p className="small" data-testid="sms-segments">{seg.characters} characters, {seg.encoding}: <b>{seg.segments} segment{seg.segments === 1 ? '' : 's'}</b> ({seg.per_segment} per segment){' '}<span className="muted">as saved</span></p>}
           </>}
         </Card>
-        <PreviewPane id={id} channel={m.channel} version={m.version} />
+        <PreviewPane id={id} channel={m.channel} version={m.version} draft={content} />
       </div>
     </>
   );

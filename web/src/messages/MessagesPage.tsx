@@ -32,6 +32,7 @@ export function MessagesPage() {
               <option value="email">Email</option><option value="sms">SMS</option>
             </SelectField>
             <div className="field"><button className="primary">Create and edit</button></div>
+            <div className="field"><button type="button" onClick={() => navigate('/templates')}>From a template</button></div>
           </div>
         </form>
       </Card>

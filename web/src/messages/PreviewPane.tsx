@@ -6,17 +6,23 @@ import { ErrorBanner, TextField } from '../ui/form.tsx';
 import { contactName } from '../contacts/ContactsPage.tsx';
 import { SandboxedHtml } from '../ui/SandboxedHtml.tsx';
 
-/** The saved version rendered as a chosen contact (M-1), and a test send. */
-export function PreviewPane({ id, channel, version }: { id: number; channel: string; version: number }) {
+/** The draft being edited (saved or not) rendered as a chosen contact (M-1), on a desktop or phone width, and a test send. */
+export function PreviewPane({ id, channel, version, draft }: { id: number; channel: string; version: number; draft?: Record<string, unknown> }) {
   const [contactId, setContactId] = useState<number | undefined>();
   const [search, setSearch] = useState('');
   const contacts = useGet<{ data: any[] }>(`/api/v1/contacts${qs({ q: search, limit: 20 })}`);
   const [preview, setPreview] = useState<any>(null);
   const [error, setError] = useState<unknown>(null);
+  const [width, setWidth] = useState<'desktop' | 'mobile'>('desktop');
+  const draftJson = draft && Object.keys(draft).length ? JSON.stringify(draft) : '';
   useEffect(() => {
-    setError(null);
-    post(`/api/v1/messages/${id}/preview`, contactId ? { contact_id: contactId } : {}).then(setPreview, setError);
-  }, [id, version, contactId]);
+    // the draft as it is now (rendered by the server, nothing saved), a moment after typing stops
+    const timer = setTimeout(() => {
+      post(`/api/v1/messages/${id}/preview`, { ...(contactId ? { contact_id: contactId } : {}), ...(draftJson ? { content: JSON.parse(draftJson) } : {}) })
+        .then((p) => { setPreview(p); setError(null); }, setError);
+    }, draftJson ? 400 : 0);
+    return () => clearTimeout(timer);
+  }, [id, version, contactId, draftJson]);
 
   const [to, setTo] = useState('');
   const [test, setTest] = useState<{ ok?: string; error?: unknown }>({});
@@ -50,10 +56,16 @@ export function PreviewPane({ id, channel, version }: { id: number; channel: str
             <dt>Subject</dt><dd data-testid="preview-subject">{preview.subject}</dd>
             <dt>Version</dt><dd data-testid="preview-language">{preview.language ?? 'default'}</dd>
           </dl>
-          <SandboxedHtml html={preview.html} title="Email preview" />
+          <div className="wizard-steps" role="group" aria-label="Preview width" style={{ marginBottom: 6 }}>
+            <button className={width === 'desktop' ? 'on' : ''} onClick={() => setWidth('desktop')}>Desktop</button>
+            <button className={width === 'mobile' ? 'on' : ''} onClick={() => setWidth('mobile')}>Mobile</button>
+          </div>
+          <div style={{ maxWidth: width === 'mobile' ? 375 : undefined, margin: '0 auto' }} data-testid={`preview-${width}`}>
+            <SandboxedHtml html={preview.html} title="Email preview" />
+          </div>
           <details><summary className="small muted">Text part</summary><pre className="small" style={{ whiteSpace: 'pre-wrap' }}>{preview.text}</pre></details>
         </> : <div className="banner info" data-testid="preview-sms" style={{ whiteSpace: 'pre-wrap' }}>{preview.text ?? preview.sms ?? JSON.stringify(preview)}</div>}
-        <p className="muted small">The preview shows the saved version, in the contact's language when the message has that version: save to see your changes.</p>
+        <p className="muted small">The preview shows your changes as you make them (not saved yet), in the contact's language when the message has that version. A test sends the saved version.</p>
       </Card>
       <Card title="Send a test">
         {test.ok && <div className="banner good">{test.ok}</div>}

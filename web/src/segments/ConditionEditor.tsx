@@ -1,7 +1,7 @@
-import type { ReactNode } from 'react';
+import { useId, useState, type ReactNode } from 'react';
 import type { ErrorDetail } from '../api.ts';
 import { useGet } from '../data.ts';
-import { CONDITION_TYPES, FIELD_OPS, operands, STANDARD_FIELDS, type Condition, type FieldType } from './criteria.ts';
+import { changeField, CONDITION_TYPES, FIELD_OPS, missing, operands, STANDARD_FIELDS, type Condition, type FieldType } from './criteria.ts';
 
 interface Props {
   value: Condition;
@@ -9,6 +9,8 @@ interface Props {
   onRemove(): void;
   errors: ErrorDetail[];
   readOnly?: boolean;
+  /** Say what an incomplete condition lacks even if the user has not left it yet (after Save). */
+  showMissing?: boolean;
 }
 
 type Opts = [string, string][];
@@ -28,8 +30,12 @@ function Num({ label, value, onChange, placeholder }: { label: string; value: un
 }
 
 /** One condition: its type, operator and operands, with the API's errors for it underneath. */
-export function ConditionEditor({ value: c, onChange, onRemove, errors, readOnly }: Props) {
+export function ConditionEditor({ value: c, onChange, onRemove, errors, readOnly, showMissing }: Props) {
+  const [touched, setTouched] = useState(false);
+  const [note, setNote] = useState<string | null>(null);
+  const tagListId = useId();
   const lists = useGet<{ data: any[] }>('/api/v1/lists');
+  const tags = useGet<{ data: { tag: string; contact_count: number }[] }>(c.type === 'tag' ? '/api/v1/tags' : null);
   const fields = useGet<{ data: any[] }>('/api/v1/fields');
   const messages = useGet<{ data: any[] }>('/api/v1/messages');
   const set = (patch: Record<string, unknown>) => {
@@ -58,8 +64,14 @@ export function ConditionEditor({ value: c, onChange, onRemove, errors, readOnly
             onChange={(e) => set({ [k]: isNum ? (e.target.value === '' ? undefined : Number(e.target.value)) : e.target.value })} />;
       body = <>
         <Pick label="Field" value={c.field} options={allFields.map(([k]) => [k, k.replace(/_/g, ' ')])}
-          onChange={(field) => { const t = allFields.find(([k]) => k === field)?.[1] ?? 'text'; onChange({ type: 'field', field, op: FIELD_OPS[t][0][0], value: t === 'boolean' ? true : t === 'number' ? 0 : '' }); }} />
+          onChange={(field) => {
+            const t = allFields.find(([k]) => k === field)?.[1] ?? 'text';
+            const r = changeField(c, field, fieldType, t);
+            setNote(r.note);
+            onChange(r.next);
+          }} />
         <Pick label="Field operator" value={c.op} options={ops} onChange={(op) => {
+          setNote(null);
           const need = operands(op);
           set({ op, value: need.includes('value') ? (c.value ?? (isNum ? 0 : '')) : undefined, to: need.includes('to') ? (c.to ?? c.value) : undefined, days: need.includes('days') ? (c.days ?? 7) : undefined });
         }} />
@@ -70,7 +82,10 @@ export function ConditionEditor({ value: c, onChange, onRemove, errors, readOnly
     case 'tag':
       body = <>
         <Pick label="Tag operator" value={c.op} options={[['has', 'has tag'], ['has_not', 'has not tag']]} onChange={(op) => set({ op })} />
-        <input aria-label="Tag" placeholder="tag" value={String(c.tag ?? '')} onChange={(e) => set({ tag: e.target.value })} />
+        <input aria-label="Tag" placeholder="tag" list={tagListId} value={String(c.tag ?? '')} onChange={(e) => set({ tag: e.target.value })} />
+        <datalist id={tagListId} data-testid="tag-suggestions">
+          {(tags.data?.data ?? []).map((t) => <option key={t.tag} value={t.tag}>{`${t.contact_count.toLocaleString()} ${t.contact_count === 1 ? 'contact' : 'contacts'}`}</option>)}
+        </datalist>
       </>;
       break;
     case 'consent':
@@ -115,14 +130,18 @@ export function ConditionEditor({ value: c, onChange, onRemove, errors, readOnly
       body = <code>{JSON.stringify(c)}</code>;
   }
   const label = CONDITION_TYPES.find(([t]) => t === c.type)?.[1] ?? c.type;
+  const lacks = missing(c);
   return (
-    <div className="cond" data-testid="condition">
+    <div className="cond" data-testid="condition"
+      onBlur={(e) => { if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setTouched(true); }}>
       <fieldset disabled={readOnly} style={{ border: 0, padding: 0, margin: 0, display: 'flex', gap: 6, flexWrap: 'wrap', alignItems: 'center', flex: 1 }}>
         <strong className="small" style={{ minWidth: 100 }}>{label}</strong>
         {body}
       </fieldset>
       {!readOnly && <button className="small" aria-label="Remove condition" onClick={onRemove}>✕</button>}
-      {errors.map((e) => <div key={e.path + e.message} className="field-error" style={{ width: '100%' }}>{e.message}</div>)}
+      {note && <div className="muted small" role="status" style={{ width: '100%' }}>{note}</div>}
+      {lacks && (touched || showMissing) && <div className="field-error" style={{ width: '100%' }}>{lacks}</div>}
+      {!lacks && errors.map((e) => <div key={e.path + e.message} className="field-error" style={{ width: '100%' }}>{e.message}</div>)}
     </div>
   );
 }

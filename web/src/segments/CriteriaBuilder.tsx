@@ -1,5 +1,6 @@
 import { ApiError } from '../api.ts';
 import { useGet } from '../data.ts';
+import { AddMenu } from './AddMenu.tsx';
 import { ConditionEditor } from './ConditionEditor.tsx';
 import { apiPath, children, CONDITION_TYPES, defaultCondition, groupKind, isGroup, updateAt, withChildren, type Group, type Node } from './criteria.ts';
 
@@ -8,10 +9,12 @@ interface Props {
   onChange(g: Group): void;
   error?: unknown;
   readOnly?: boolean;
+  /** Say what each incomplete condition lacks (after the user tried to save). */
+  showMissing?: boolean;
 }
 
 /** A visual editor for a criteria tree: AND/OR groups, nested, with conditions inside. */
-export function CriteriaBuilder({ value, onChange, error, readOnly }: Props) {
+export function CriteriaBuilder({ value, onChange, error, readOnly, showMissing }: Props) {
   const lists = useGet<{ data: any[] }>('/api/v1/lists');
   const listIds = (lists.data?.data ?? []).map((l) => l.id);
   const details = error instanceof ApiError ? error.details : [];
@@ -40,6 +43,7 @@ export function CriteriaBuilder({ value, onChange, error, readOnly }: Props) {
               key={i}
               value={k}
               readOnly={readOnly}
+              showMissing={showMissing}
               errors={errorsAt(apiPath(value, [...path, i]))}
               onChange={(c) => onChange(updateAt(value, [...path, i], c))}
               onRemove={() => onChange(updateAt(value, [...path, i], null))}
@@ -48,10 +52,7 @@ export function CriteriaBuilder({ value, onChange, error, readOnly }: Props) {
         )}
         {!readOnly && (
           <div className="actions" style={{ marginTop: 6 }}>
-            <select aria-label="Add condition" value="" onChange={(e) => e.target.value && add(defaultCondition(e.target.value, { listIds }))}>
-              <option value="">+ Add condition…</option>
-              {CONDITION_TYPES.map(([t, label]) => <option key={t} value={t}>{label}</option>)}
-            </select>
+            <AddMenu items={CONDITION_TYPES} onChoose={(t) => add(defaultCondition(t, { listIds }))} />
             {depth < 5 && <button className="small" onClick={() => add(kind === 'all' ? { any: [] } : { all: [] })}>+ Add {kind === 'all' ? 'OR' : 'AND'} group</button>}
           </div>
         )}

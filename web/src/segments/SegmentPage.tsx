@@ -5,17 +5,25 @@ import { navigate } from '../router.tsx';
 import { Badge, Card, Loading, PageHeader } from '../ui/bits.tsx';
 import { ErrorBanner, TextField } from '../ui/form.tsx';
 import { CriteriaBuilder } from './CriteriaBuilder.tsx';
-import { asRootGroup, type Group } from './criteria.ts';
+import { asRootGroup, complete, type Group } from './criteria.ts';
 import { SegmentTools } from './SegmentTools.tsx';
 
-/** The live count of unsaved criteria (S-4), debounced while the builder changes. */
+/**
+ * The live count of unsaved criteria (S-4), debounced while the builder changes; asked only
+ * when every condition is complete (a half-typed one would only fail).
+ */
 function useLiveCount(criteria: Group) {
-  const [state, setState] = useState<{ count?: number; error?: unknown; busy: boolean }>({ busy: true });
+  const [state, setState] = useState<{ count?: number; error?: unknown; busy: boolean; incomplete?: boolean }>({ busy: true });
   const seq = useRef(0);
   const json = JSON.stringify(criteria);
+  const ready = complete(criteria);
   useEffect(() => {
     const mine = ++seq.current;
-    setState((s) => ({ ...s, busy: true }));
+    if (!ready) {
+      setState({ busy: false, incomplete: true });
+      return;
+    }
+    setState((s) => ({ ...s, busy: true, incomplete: false }));
     const t = setTimeout(() => {
       post<{ count: number }>('/api/v1/segments/count', { criteria: JSON.parse(json) }).then(
         (r) => mine === seq.current && setState({ count: r.count, busy: false }),
@@ -23,7 +31,7 @@ function useLiveCount(criteria: Group) {
       );
     }, 350);
     return () => clearTimeout(t);
-  }, [json]);
+  }, [json, ready]);
   return state;
 }
 
@@ -34,6 +42,7 @@ export function SegmentPage({ id }: { id: string }) {
   const [description, setDescription] = useState('');
   const [criteria, setCriteria] = useState<Group>({ all: [] });
   const [saved, setSaved] = useState(false);
+  const [triedSave, setTriedSave] = useState(false);
   useEffect(() => {
     if (!q.data) return;
     setName(q.data.name);
@@ -60,7 +69,7 @@ export function SegmentPage({ id }: { id: string }) {
         sub={builtin ? 'A built-in engagement segment (S-2): copy it to change it.' : 'Contacts matching these conditions, counted live.'}
         actions={<>
           {!isNew && <button onClick={() => copy.mutate(undefined)}>Copy</button>}
-          {!builtin && <button className="primary" disabled={save.isPending} onClick={() => { setSaved(false); save.mutate({ name, description, criteria }); }}>Save segment</button>}
+          {!builtin && <button className="primary" disabled={save.isPending} onClick={() => { setSaved(false); setTriedSave(true); save.mutate({ name, description, criteria }); }}>Save segment</button>}
         </>}
       />
       <ErrorBanner error={save.error ?? copy.error} fields={['name', 'description', 'criteria']} />
@@ -76,15 +85,15 @@ export function SegmentPage({ id }: { id: string }) {
             </Card>
           )}
           <Card title="Conditions">
-            <CriteriaBuilder value={criteria} onChange={setCriteria} error={err} readOnly={builtin} />
+            <CriteriaBuilder value={criteria} onChange={setCriteria} error={err} readOnly={builtin} showMissing={triedSave} />
           </Card>
         </div>
         <div>
           <Card title="Matching contacts now">
             <div className="count-pill" data-testid="live-count">
-              {live.error ? <Badge tone="bad">fix the conditions</Badge> : live.count === undefined ? '…' : live.count.toLocaleString()}
+              {live.incomplete ? '—' : live.error ? <Badge tone="bad">fix the conditions</Badge> : live.count === undefined ? '…' : live.count.toLocaleString()}
             </div>
-            <p className="muted small">{live.busy ? 'Counting…' : 'Updates as you edit.'}</p>
+            <p className="muted small">{live.incomplete ? 'Complete the conditions to count.' : live.busy ? 'Counting…' : 'Updates as you edit.'}</p>
           </Card>
           {!isNew && <SegmentTools id={id} />}
         </div>

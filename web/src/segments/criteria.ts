@@ -90,3 +90,51 @@ export function apiPath(root: Group, path: number[]): string {
 export function countConditions(n: Node): number {
   return isGroup(n) ? children(n).reduce((s, c) => s + countConditions(c), 0) : 1;
 }
+
+const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '') || (typeof v === 'number' && !Number.isFinite(v));
+
+/**
+ * What a condition still lacks before it can be counted, in words; null when it is complete.
+ * The builder counts only complete criteria, and says this only once the user left the condition.
+ */
+export function missing(c: Condition): string | null {
+  switch (c.type) {
+    case 'list': return (c.list_ids as unknown[] | undefined)?.length ? null : 'Choose a list.';
+    case 'tag': return blank(c.tag) ? 'Type or choose a tag.' : null;
+    case 'event': return blank(c.event) ? 'Type the event name.' : null;
+    case 'field': {
+      if (blank(c.field)) return 'Choose a field.';
+      const need = operands(c.op);
+      if (need.includes('value') && blank(c.value)) return need.includes('to') ? 'Give both ends of the range.' : 'Give a value to compare with.';
+      if (need.includes('to') && blank(c.to)) return 'Give both ends of the range.';
+      if (need.includes('days') && blank(c.days)) return 'Give a number of days.';
+      return null;
+    }
+    default: return null;
+  }
+}
+
+/** Whether every condition of the tree is complete. */
+export function complete(n: Node): boolean {
+  return isGroup(n) ? children(n).every(complete) : missing(n) === null;
+}
+
+/**
+ * The condition after its field changed: the operator (and value, when the type is the same)
+ * kept if valid for the new field; otherwise the first operator, with a note saying so.
+ */
+export function changeField(c: Condition, field: string, from: FieldType, to: FieldType): { next: Condition; note: string | null } {
+  const ops = FIELD_OPS[to];
+  const keep = ops.some(([o]) => o === c.op);
+  const op = keep ? c.op : ops[0][0];
+  const next: Condition = { type: 'field', field, op };
+  const need = operands(op);
+  const fresh = { value: to === 'boolean' ? true : to === 'number' ? undefined : '', to: undefined, days: 7 };
+  for (const k of need) {
+    const v = keep && from === to ? c[k] : fresh[k];
+    if (v !== undefined) next[k] = v;
+  }
+  const label = (t: FieldType, o: string) => FIELD_OPS[t].find(([x]) => x === o)?.[1] ?? o;
+  const note = keep ? null : `“${label(from, c.op)}” does not apply to a ${to} field: the operator is now “${label(to, op)}”.`;
+  return { next, note };
+}

@@ -3,6 +3,7 @@ import { del, post } from '../api.ts';
 import { useAction, useGet } from '../data.ts';
 import { Card, Empty, formatDate } from '../ui/bits.tsx';
 import { ErrorBanner, SelectField, TextField } from '../ui/form.tsx';
+import { ConfirmButton } from '../ui/Confirm.tsx';
 
 export const ROLES = ['owner', 'admin', 'author', 'approver', 'viewer'];
 
@@ -43,7 +44,7 @@ export function ApiKeys() {
             <thead><tr><th>Name</th><th>Prefix</th><th>Role</th><th>Last used</th><th /></tr></thead>
             <tbody>{rows.map((k) => (
               <tr key={k.id}><td>{k.name}</td><td><code>{k.prefix}…</code></td><td>{k.role}</td><td className="muted">{formatDate(k.last_used_at)}</td>
-                <td className="num"><button className="small danger" onClick={() => confirm(`Revoke ${k.name}? Programs using it stop working.`) && revoke.mutate(k.id)}>Revoke</button></td></tr>
+                <td className="num"><ConfirmButton className="small danger" question={`Revoke ${k.name}? Programs using it stop working.`} onConfirm={() => revoke.mutate(k.id)}>Revoke</ConfirmButton></td></tr>
             ))}</tbody>
           </table>
         )}

@@ -3,6 +3,7 @@ import { del, post } from '../api.ts';
 import { useAction, useGet } from '../data.ts';
 import { Card, Empty } from '../ui/bits.tsx';
 import { ErrorBanner, TextField } from '../ui/form.tsx';
+import { ConfirmButton } from '../ui/Confirm.tsx';
 
 export function Senders() {
   const q = useGet<{ data: any[] }>('/api/v1/senders');
@@ -34,7 +35,7 @@ export function Senders() {
             <thead><tr><th>From</th><th>Reply-to</th><th /></tr></thead>
             <tbody>{rows.map((s) => (
               <tr key={s.id}><td>{s.from_name} &lt;{s.from_email}&gt;</td><td>{s.reply_to ?? '—'}</td>
-                <td className="num"><button className="small danger" onClick={() => confirm('Delete this sender?') && remove.mutate(s.id)}>Delete</button></td></tr>
+                <td className="num"><ConfirmButton className="small danger" question={'Delete this sender?'} onConfirm={() => remove.mutate(s.id)}>Delete</ConfirmButton></td></tr>
             ))}</tbody>
           </table>
         )}

@@ -4,6 +4,7 @@ import { useAction, useGet } from '../data.ts';
 import { Card, formatDate } from '../ui/bits.tsx';
 import { ErrorBanner, SelectField, TextField } from '../ui/form.tsx';
 import { ROLES } from './ApiKeys.tsx';
+import { ConfirmButton } from '../ui/Confirm.tsx';
 
 export function Users() {
   const q = useGet<{ data: any[] }>('/api/v1/users');
@@ -57,7 +58,7 @@ export function Users() {
               <td>{u.name ?? u.email}<div className="muted small">{u.email}</div></td>
               <td><select aria-label={`Role of ${u.email}`} value={u.role} onChange={(e) => setRole.mutate({ id: u.id, role: e.target.value })}>{ROLES.map((r) => <option key={r}>{r}</option>)}</select></td>
               <td className="muted">{formatDate(u.created_at)}</td>
-              <td className="num"><button className="small danger" onClick={() => confirm(`Remove ${u.email} from the workspace?`) && remove.mutate(u.id)}>Remove</button></td>
+              <td className="num"><ConfirmButton className="small danger" question={`Remove ${u.email} from the workspace?`} onConfirm={() => remove.mutate(u.id)}>Remove</ConfirmButton></td>
             </tr>
           ))}</tbody>
         </table>

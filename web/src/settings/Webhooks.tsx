@@ -4,6 +4,7 @@ import { useAction, useGet } from '../data.ts';
 import { Card, Empty, formatDate } from '../ui/bits.tsx';
 import { ErrorBanner, TextField } from '../ui/form.tsx';
 import { WebhookDeliveries } from './WebhookDeliveries.tsx';
+import { ConfirmButton } from '../ui/Confirm.tsx';
 
 const COMMON = ['message.*', 'contact.*', 'list.joined', 'list.left', 'tag.added', 'consent.changed', 'purchase', '*'];
 
@@ -53,7 +54,7 @@ export function Webhooks() {
                 <td className="num"><div className="actions" style={{ justifyContent: 'flex-end' }}>
                   <button className="small" onClick={() => setOpen(open === w.id ? null : w.id)}>{open === w.id ? 'Hide deliveries' : 'Deliveries'}</button>
                   <button className="small" onClick={() => toggle.mutate(w)}>{w.enabled ? 'Disable' : 'Enable'}</button>
-                  <button className="small danger" onClick={() => confirm(`Delete the webhook to ${w.url}?`) && remove.mutate(w.id)}>Delete</button>
+                  <ConfirmButton className="small danger" question={`Delete the webhook to ${w.url}?`} onConfirm={() => remove.mutate(w.id)}>Delete</ConfirmButton>
                 </div></td>
               </tr>
             ))}</tbody>

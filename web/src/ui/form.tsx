@@ -1,14 +1,27 @@
 import type { ComponentProps, InputHTMLAttributes, ReactNode, SelectHTMLAttributes } from 'react';
 import { ApiError, pathNames } from '../api.ts';
+import { errorText, fieldName } from './errorText.ts';
 
-/** The API's message for a field, when the error names it. */
+const dotted = (p: string) => p.replace(/\[(\d+)\]/g, '.$1');
+
+/** The API's message for a field, in words, when the error names it. */
 export function fieldError(error: unknown, name: string): string | undefined {
-  return error instanceof ApiError ? error.field(name) : undefined;
+  if (!(error instanceof ApiError)) return undefined;
+  const d = error.details.find((x) => pathNames(x.path, name));
+  return d && errorText(d.message, d.path);
 }
 
-/** The API's message for exactly this path (a whole object, not one of its fields). */
+/** The API's message for exactly this path (a whole object, not one of its fields), in words. */
 export function exactError(error: unknown, path: string): string | undefined {
-  return error instanceof ApiError ? error.exact(path) : undefined;
+  if (!(error instanceof ApiError)) return undefined;
+  const d = error.details.find((x) => dotted(x.path) === dotted(path));
+  return d && errorText(d.message, d.path);
+}
+
+/** "definition.trigger.list_ids" → "Lists": the field a detail is about, for a banner. */
+function label(path: string): string {
+  const n = fieldName(path);
+  return n && n !== 'body' ? n[0].toUpperCase() + n.slice(1) : '';
 }
 
 export function Field({ label, error, hint, children }: { label: string; error?: string; hint?: ReactNode; children: ReactNode }) {
@@ -53,18 +66,28 @@ export function TextArea({ label, error, errorPath, hint, ...rest }: ComponentPr
 }
 
 /**
- * The error's message, unless every detail belongs to a field shown next to it (`fields`).
- * Details for other paths are listed here so that nothing the API said is lost.
+ * The error's message in words, unless every detail belongs to a field shown next to it
+ * (`fields`). Details for other paths are listed here so that nothing the API said is lost;
+ * `fix` gives a detail a way to fix it (a link or a button to the place).
  */
-export function ErrorBanner({ error, fields = [] }: { error: unknown; fields?: string[] }) {
+export function ErrorBanner({ error, fields = [], fix }: { error: unknown; fields?: string[]; fix?: (path: string) => ReactNode }) {
   if (!error) return null;
-  if (!(error instanceof ApiError)) return <div className="banner error" role="alert">{String((error as Error).message ?? error)}</div>;
+  if (!(error instanceof ApiError)) {
+    const m = String((error as Error).message ?? error);
+    // the browser's own text for a request that never reached the server
+    const say = /failed to fetch|networkerror|load failed/i.test(m) ? 'The server cannot be reached: check the connection and try again.' : m;
+    return <div className="banner error" role="alert">{say}</div>;
+  }
   const shown = (p: string) => fields.some((f) => pathNames(p, f));
   const rest = error.details.filter((d) => !shown(d.path));
   if (error.details.length > 0 && rest.length === 0) return null;
   return (
     <div className="banner error" role="alert">
-      {rest.length === 0 ? error.message : rest.map((d) => <div key={d.path + d.message}>{d.path ? <code>{d.path}</code> : null} {d.message}</div>)}
+      {rest.length === 0 ? errorText(error.message) : rest.map((d) => {
+        const l = label(d.path);
+        const f = fix?.(d.path);
+        return <div key={d.path + d.message}>{l && <strong>{l}: </strong>}{errorText(d.message, d.path)}{f && <span className="error-fix">{f}</span>}</div>;
+      })}
     </div>
   );
 }

@@ -2,6 +2,7 @@ import { post } from '../../api.ts';
 import { useAction } from '../../data.ts';
 import { Badge, formatDate } from '../../ui/bits.tsx';
 import { ErrorBanner } from '../../ui/form.tsx';
+import { ConfirmButton } from '../../ui/Confirm.tsx';
 
 const PHASES: Record<string, string> = { test: 'testing', waiting: 'waiting for your pick', decided: 'decided' };
 
@@ -28,7 +29,7 @@ export function AbPanel({ c, state }: { c: any; state: any }) {
       {canPick && (
         <div className="actions" style={{ marginTop: 8 }}>
           <span className="muted small">Send the rest of the audience:</span>
-          {c.ab_test.variants.map((v: any) => <button key={v.id} className="small" disabled={pick.isPending} onClick={() => confirm(`Send variant ${v.id} to the rest?`) && pick.mutate(v.id)}>Variant {v.id} wins</button>)}
+          {c.ab_test.variants.map((v: any) => <ConfirmButton key={v.id} className="small" disabled={pick.isPending} question={`Send variant ${v.id} to the rest?`} onConfirm={() => pick.mutate(v.id)}>Variant {v.id} wins</ConfirmButton>)}
         </div>
       )}
       <ErrorBanner error={pick.error} />

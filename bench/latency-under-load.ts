@@ -8,8 +8,9 @@
  * Prints p50 / p99 / max of both requests per phase, and the peak resident memory of the app's
  * process and of its database process.
  *
- *   node --import tsx bench/latency-under-load.ts [--rows 1000000] [--contacts 200000] [--only demo,recompute,import] [--root DIR] [--demo-first]
+ *   node --import tsx bench/latency-under-load.ts [--rows 1000000] [--contacts 200000] [--only demo,recompute,import] [--root DIR] [--demo-first] [--profile DIR]
  *
+ * --profile DIR writes the app process's CPU profile there (node --cpu-prof) when it stops.
  * --root runs another checkout's `bin/parcours.mjs` (to measure the code before a change).
  * --demo-first runs the demo before the app starts, unmeasured: the code before issue 15 had
  * CLI commands open the data directory a second time, so a demo beside the app never reached it.
@@ -30,6 +31,7 @@ const { values: args } = parseArgs({
     only: { type: 'string', default: 'demo,recompute,import' },
     root: { type: 'string', default: path.resolve(import.meta.dirname, '..') },
     'demo-first': { type: 'boolean', default: false },
+    profile: { type: 'string' },
   },
 });
 const rows = Number(args.rows);
@@ -41,7 +43,8 @@ const dataDir = path.join(dir, 'data');
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 // the sampler alone sends 600 authenticated requests a minute, the default limit (PARCOURS_API_RATE_LIMIT)
-const env = embeddedEnv(dataDir, { PORT: String(port), PARCOURS_API_RATE_LIMIT: '1000000' });
+// PARCOURS_PGLITE_STATS_MS: the database process reports its event-loop delay and queue waits every second
+const env = embeddedEnv(dataDir, { PORT: String(port), PARCOURS_API_RATE_LIMIT: '1000000', PARCOURS_PGLITE_STATS_MS: '1000' });
 
 console.log(`latency under load: ${machine()}; ${bin}`);
 
@@ -59,10 +62,24 @@ const demoKey = (out: string) => /demo workspace \d+ ready: .*API key (\S+)/.exe
 let key = '';
 if (args['demo-first']) key = demoKey(await cli(['demo', '--contacts', String(contacts)]));
 
-const app = spawn(process.execPath, [bin, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+// --profile DIR: the app's CPU profile (node --cpu-prof), to see what blocks its event loop
+const profile = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args.profile)}`, '--cpu-prof-interval=2000'] : [];
+const app = spawn(process.execPath, [...profile, bin, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
 let banner = '';
 app.stdout.on('data', (d) => (banner += d));
-app.stderr.on('data', (d) => process.stderr.write(d));
+/** The database process's lines `embedded database stats {json}` (see owner.ts), the rest passed on. */
+interface DbStats { at: string; loopP99: number; loopMax: number; apiUnits: number; apiWaitP50: number; apiWaitP99: number; apiWaitMax: number; apiUnitMax: number; otherUnits: number; otherMs: number; otherMaxMs: number; otherMax: string; holdMaxMs: number; holdMax: string }
+const dbStats: DbStats[] = [];
+let errTail = '';
+app.stderr.on('data', (d) => {
+  const lines = (errTail + d).split('\n');
+  errTail = lines.pop()!;
+  for (const line of lines) {
+    const m = /embedded database stats (\{.*\})$/.exec(line);
+    if (m) dbStats.push(JSON.parse(m[1]) as DbStats);
+    else process.stderr.write(line + '\n');
+  }
+});
 while (!/Parcours is running[\s\S]*(API key \(shown once\)|new API key)/.test(banner)) {
   if (app.exitCode !== null) throw new Error(`parcours start exited:\n${banner}`);
   await new Promise((r) => setTimeout(r, 100));
@@ -85,6 +102,24 @@ const dbPid = () => {
     return undefined; // the code before issue 15 ran the database inside the app
   }
 };
+
+/** The app's own event-loop delay over the last second (from /metrics, whose scrape resets it) and its API pool's waiting clients. */
+interface AppStats { at: string; loopP99: number; loopMax: number; poolWaiting: number }
+async function scrape(): Promise<AppStats | null> {
+  const at = new Date().toISOString();
+  try {
+    const text = await (await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(30_000) })).text();
+    const val = (re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);
+    return {
+      at,
+      loopP99: val(/^parcours_nodejs_eventloop_lag_p99_seconds (\S+)$/m) * 1000,
+      loopMax: val(/^parcours_nodejs_eventloop_lag_max_seconds (\S+)$/m) * 1000,
+      poolWaiting: val(/^parcours_db_pool_connections\{pool="http",state="waiting"\} (\S+)$/m),
+    };
+  } catch {
+    return null;
+  }
+}
 
 interface Samples {
   health: number[];
@@ -117,6 +152,10 @@ function sampler() {
     pending.add(p);
   };
   const db = dbPid();
+  const appStats: AppStats[] = [];
+  const fromDb = dbStats.length;
+  void scrape(); // resets the app's histogram: what follows is this phase's
+  const scraper = setInterval(() => void scrape().then((a) => a && appStats.push(a)), 1000);
   const timer = setInterval(() => {
     time('/healthz', s.health);
     time('/api/v1/me', s.read, { authorization: `Bearer ${key}` });
@@ -124,10 +163,11 @@ function sampler() {
     s.dbRss = Math.max(s.dbRss, rssMb(db));
   }, 100);
   return {
-    async stop(): Promise<Samples> {
+    async stop(): Promise<Samples & { app: AppStats[]; db: DbStats[] }> {
       clearInterval(timer);
+      clearInterval(scraper);
       await Promise.all(pending);
-      return s;
+      return { ...s, app: appStats, db: dbStats.slice(fromDb) };
     },
   };
 }
@@ -148,6 +188,27 @@ async function phase(name: string, work: () => Promise<void>) {
   console.log(`  ${name} (${secs.toFixed(1)} s): GET /healthz ${fmt(r.health)}; GET /api/v1/me ${fmt(r.read)}; ${r.read.length + r.health.length} answered, ${r.failed} failed`);
   console.log(`  ${name}: peak RSS ${r.appRss.toFixed(0)} MB app${r.dbRss ? `, ${r.dbRss.toFixed(0)} MB database process` : ' (database inside it)'}`);
   console.log(`  ${name}: slowest answers: ${r.slowest.map((x) => `${x.at.slice(11, 23)} ${x.url} ${x.ms.toFixed(0)} ms`).join('; ')}`);
+  // where a request waits: the app's event loop, or the database's queue (each figure per second)
+  const worst = <T>(xs: T[], f: (x: T) => number) => xs.reduce<T | undefined>((a, b) => (a === undefined || f(b) > f(a) ? b : a), undefined);
+  const over = (xs: number[], ms: number) => xs.filter((x) => x > ms).length;
+  const appMax = r.app.map((a) => a.loopMax);
+  console.log(`  ${name}: app event-loop delay: p50 of seconds' p99 ${pct(r.app.map((a) => a.loopP99), 50).toFixed(0)} ms, worst second's max ${Math.max(...appMax).toFixed(0)} ms, seconds with a stall > 100 ms: ${over(appMax, 100)} / ${appMax.length}, > 500 ms: ${over(appMax, 500)}; API pool's waiting clients at most ${Math.max(...r.app.map((a) => a.poolWaiting))}`);
+  if (r.db.length) {
+    const dbMax = r.db.map((d) => d.loopMax);
+    const longest = worst(r.db, (d) => d.otherMaxMs)!;
+    console.log(`  ${name}: database process event-loop delay: worst second's max ${Math.max(...dbMax).toFixed(0)} ms, seconds > 100 ms: ${over(dbMax, 100)} / ${dbMax.length}; busy with other units ${(r.db.reduce((a, d) => a + d.otherMs, 0) / (10 * r.db.length)).toFixed(0)} % of the time, longest ${longest.otherMaxMs.toFixed(0)} ms (${longest.otherMax})`);
+    const hold = worst(r.db, (d) => d.holdMaxMs)!;
+    console.log(`  ${name}: longest transaction (the session held) ${hold.holdMaxMs.toFixed(0)} ms (${hold.holdMax})`);
+    console.log(`  ${name}: API units' queue wait: p50 of seconds' p99 ${pct(r.db.map((d) => d.apiWaitP99), 50).toFixed(0)} ms, worst second's p99 ${Math.max(...r.db.map((d) => d.apiWaitP99)).toFixed(0)} ms, max ${Math.max(...r.db.map((d) => d.apiWaitMax)).toFixed(0)} ms; longest API unit ${Math.max(...r.db.map((d) => d.apiUnitMax)).toFixed(0)} ms`);
+  }
+  // each slowest answer beside the seconds it spanned
+  for (const x of r.slowest) {
+    const from = Date.parse(x.at);
+    const span = <T extends { at: string }>(xs: T[]) => xs.filter((a) => Date.parse(a.at) > from && Date.parse(a.at) <= from + x.ms + 1000);
+    const a = span(r.app);
+    const d = span(r.db);
+    console.log(`    ${x.at.slice(11, 23)} ${x.url} ${x.ms.toFixed(0)} ms: app loop max ${a.map((s) => s.loopMax.toFixed(0)).join('/') || '-'} ms; db queue wait max ${d.map((s) => s.apiWaitMax.toFixed(0)).join('/') || '-'} ms, longest unit ${d.map((s) => s.otherMaxMs.toFixed(0)).join('/') || '-'} ms, transaction ${d.map((s) => s.holdMaxMs.toFixed(0)).join('/') || '-'} ms, db loop max ${d.map((s) => s.loopMax.toFixed(0)).join('/') || '-'} ms`);
+  }
 }
 
 async function call(method: string, url: string, body?: unknown) {

@@ -65,6 +65,7 @@ export class ProtocolMux {
   private lastApiUnit = -Infinity;
   /** The last units run (for the slow log: what an API request that waited long waited for). */
   private recent: { start: number; ms: number; text: string }[] = [];
+  private counts = emptyStats();
 
   constructor(
     private backend: Backend,
@@ -94,6 +95,13 @@ export class ProtocolMux {
   /** How long since the API's pool last ran a unit (ms): how quiet the app is. */
   apiIdleMs(): number {
     return this.now() - this.lastApiUnit;
+  }
+
+  /** What ran since the last call (PARCOURS_PGLITE_STATS_MS): how long the API's units waited and ran, and the others. */
+  takeStats(): MuxStats {
+    const s = this.counts;
+    this.counts = emptyStats();
+    return s;
   }
 
   /** Runs `fn` with the backend to itself, between clients' requests, as background work. */
@@ -254,6 +262,15 @@ export class ProtocolMux {
       if (client?.closed && client.holding) await this.release(client);
     }
     const ms = this.now() - started;
+    const c = this.counts;
+    if (unit.high && client) {
+      c.apiWaits.push(started - unit.at);
+      c.apiMaxMs = Math.max(c.apiMaxMs, ms);
+    } else {
+      c.otherUnits++;
+      c.otherMs += ms;
+      if (ms > c.otherMaxMs) [c.otherMaxMs, c.otherMax] = [ms, unit.bytes ? statementText(unit.bytes).trim().slice(0, 80) : (unit.label ?? 'background work')];
+    }
     if (this.opts.onSlow) {
       const text = unit.bytes ? statementText(unit.bytes) : (unit.label ?? 'background work');
       this.recent.push({ start: started, ms, text });
@@ -272,6 +289,7 @@ export class ProtocolMux {
   /** A transaction that kept every other client waiting longer than slowMs is logged too. */
   private heldEnd(client: Client) {
     const ms = this.now() - client.held.since;
+    if (ms > this.counts.holdMaxMs) [this.counts.holdMaxMs, this.counts.holdMax] = [ms, `${client.held.units + 1} requests from ${client.held.first.trim().slice(0, 60)}`];
     if (this.opts.onSlow && ms >= (this.opts.slowMs ?? Infinity)) this.opts.onSlow(ms, `a transaction of ${client.held.units + 1} requests, from ${client.held.first}`);
   }
 
@@ -303,6 +321,23 @@ export class ProtocolMux {
     } else this.pump();
   }
 }
+
+export interface MuxStats {
+  /** Each unit of the API's pool: how long it waited in the queue (ms). */
+  apiWaits: number[];
+  /** The longest API unit (ms). */
+  apiMaxMs: number;
+  /** The worker's units and background work: how many, how long in all, the longest and what it was. */
+  otherUnits: number;
+  otherMs: number;
+  otherMaxMs: number;
+  otherMax: string;
+  /** The longest transaction (the session held across a client's requests), and what it began with. */
+  holdMaxMs: number;
+  holdMax: string;
+}
+
+const emptyStats = (): MuxStats => ({ apiWaits: [], apiMaxMs: 0, otherUnits: 0, otherMs: 0, otherMaxMs: 0, otherMax: '', holdMaxMs: 0, holdMax: '' });
 
 /** Splits the backend's answer: notifications go to their listeners, the rest to the client. */
 function splitOutput(out: Buffer): { forClient: Buffer; notifications: Buffer[]; status: string | null } {

@@ -8,6 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { ProtocolMux } from './mux.ts';
@@ -94,6 +95,8 @@ async function main(args: OwnerArgs) {
       },
     );
     await mux.listen(path.join(socket.dir, '.s.PGSQL.5432'));
+    const statsMs = Number(process.env.PARCOURS_PGLITE_STATS_MS);
+    if (statsMs > 0) reportStats(mux, statsMs);
     maintenance = startMaintenance(mux, db, { intervalMs: args.maintenanceMs, onError: (err) => console.error('embedded database maintenance failed:', err) });
     void maintenance.pass().catch(() => {});
   } catch (err) {
@@ -108,6 +111,40 @@ async function main(args: OwnerArgs) {
   process.on('SIGINT', () => {});
   process.on('SIGTERM', () => {});
   send({ type: 'ready', socketDir: socket.dir });
+}
+
+/**
+ * PARCOURS_PGLITE_STATS_MS (diagnostics, bench/latency-under-load.ts): every so many ms, one
+ * stderr line `embedded database stats {json}`: this process's event-loop delay, how long the
+ * API's units waited in the queue and ran, and the other units (the worker's, maintenance).
+ */
+function reportStats(mux: ProtocolMux, everyMs: number) {
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  setInterval(() => {
+    const s = mux.takeStats();
+    const waits = s.apiWaits.sort((a, b) => a - b);
+    const at = (p: number) => (waits.length ? waits[Math.min(waits.length - 1, Math.ceil(p * waits.length) - 1)] : 0);
+    const round = (ms: number) => Math.round(ms * 10) / 10;
+    const line = {
+      at: new Date().toISOString(),
+      loopP99: round(loop.percentile(99) / 1e6),
+      loopMax: round(loop.max / 1e6),
+      apiUnits: waits.length,
+      apiWaitP50: round(at(0.5)),
+      apiWaitP99: round(at(0.99)),
+      apiWaitMax: round(waits.at(-1) ?? 0),
+      apiUnitMax: round(s.apiMaxMs),
+      otherUnits: s.otherUnits,
+      otherMs: Math.round(s.otherMs),
+      otherMaxMs: round(s.otherMaxMs),
+      otherMax: s.otherMax,
+      holdMaxMs: round(s.holdMaxMs),
+      holdMax: s.holdMax,
+    };
+    loop.reset();
+    console.error(`embedded database stats ${JSON.stringify(line)}`);
+  }, everyMs).unref();
 }
 
 if (process.send) void main(JSON.parse(process.argv[2]) as OwnerArgs);

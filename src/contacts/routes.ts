@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyRequest } from 'fastify';
 import type { Router } from '../http/server.ts';
 import { principal } from '../http/auth.ts';
-import { idParams, id, page } from '../http/schemas.ts';
+import { idParams, id, listOf, ok, page, type Out } from '../http/schemas.ts';
 import type { Ctx } from '../context.ts';
 import { contactTimeline } from '../events/index.ts';
 import * as c from './index.ts';
@@ -10,6 +10,7 @@ import { resolveContactIds } from './contacts.ts';
 import { invalid, notFound } from '../errors.ts';
 import { currentEngagement } from '../segments/index.ts';
 import type { Queryable } from '../db/index.ts';
+import * as out from './schemas.ts';
 
 const text = (max = 500) => z.string().max(max).nullable().optional();
 const fieldValue = z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()]);
@@ -32,23 +33,6 @@ const contactBody = z.strictObject({
   list_ids: z.array(id).max(100).optional(),
   tags: z.array(z.string().max(100)).max(100).optional(),
   consent_proof: proofSchema.optional().describe('Required to re-subscribe a contact who unsubscribed, bounced or complained (or SMS opted out): the reason, when and where consent was given'),
-});
-const level = z.enum(['most', 'somewhat', 'least', 'everyone_else']);
-/** The record GET /contacts/:id answers; loose: the fields not named here are sent as they are. */
-const contactRecord = z.looseObject({
-  id: z.number(),
-  key: z.string(),
-  email: z.string().nullable(),
-  phone: z.string().nullable().describe('E.164'),
-  first_name: z.string().nullable(),
-  last_name: z.string().nullable(),
-  tags: z.array(z.string()),
-  lists: z.array(z.looseObject({ id: z.number(), name: z.string() })),
-  engagement: z.strictObject({
-    level: level.describe('Current level (S-3)'),
-    previous_level: level.nullable().describe('The level before its latest change; null if it never changed'),
-    changed_at: z.string().nullable().describe('When the level last changed (ISO 8601); null if never computed'),
-  }),
 });
 const ids = z.array(id).min(1).max(10_000);
 const tagList = z.array(z.string().max(100)).max(100);
@@ -92,47 +76,62 @@ export function contactRoutes(ctx: Ctx) {
           tag: z.string().max(100).optional(),
           sort: z.enum(c.CONTACT_SORTS).default('-created_at').describe('created_at or email; a leading - is descending'),
         }),
+        response: { 200: out.contactPage },
       },
     }, async (req) => {
       const { limit, cursor, q, list_id: listId, tag, sort } = req.query;
-      return c.listContacts(ctx.db, principal(req).workspaceId, { limit, cursor, q, listId, tag, sort });
+      return (await c.listContacts(ctx.db, principal(req).workspaceId, { limit, cursor, q, listId, tag, sort })) as Out<typeof out.contactPage>; // rows of untyped SQL
     });
 
     r.post('/api/v1/contacts', {
       config: { permission: 'write' },
-      schema: { tags: ['contacts'], summary: 'Create a contact (409 when its unique key exists)', body: contactBody, querystring: z.strictObject({ source: z.enum(['api', 'manual']).optional() }) },
+      schema: {
+        tags: ['contacts'],
+        summary: 'Create a contact (409 when its unique key exists)',
+        body: contactBody,
+        querystring: z.strictObject({ source: z.enum(['api', 'manual']).optional().describe('How list joins are recorded (default api)') }),
+        response: { 201: out.contact },
+      },
     }, async (req, reply) => {
       const { consent_proof: proof, ...input } = req.body;
-      return reply.status(201).send(await c.createContact(ctx, principal(req).workspaceId, input, { source: sourceOf(req.query.source), ...who(req), proof }));
+      return reply.status(201).send((await c.createContact(ctx, principal(req).workspaceId, input, { source: sourceOf(req.query.source), ...who(req), proof })) as Out<typeof out.contact>);
     });
 
     r.post('/api/v1/contacts/upsert', {
       config: { permission: 'write' },
-      schema: { tags: ['contacts'], summary: 'Create a contact or update the one with the same unique key', body: contactBody },
+      schema: {
+        tags: ['contacts'],
+        summary: 'Create a contact (201) or update the one with the same unique key (200)',
+        body: contactBody,
+        response: { 200: out.contact, 201: out.contact },
+      },
     }, async (req, reply) => {
       const { consent_proof: proof, ...input } = req.body;
       const res = await c.upsertContact(ctx, principal(req).workspaceId, input, { source: 'api', ...who(req), proof });
-      return reply.status(res.created ? 201 : 200).send(res.contact);
+      return reply.status(res.created ? 201 : 200).send(res.contact as Out<typeof out.contact>);
     });
 
     r.get('/api/v1/contacts/:id', {
-      schema: { tags: ['contacts'], summary: 'A contact with its lists, tags and engagement level (C-6)', params: idParams, response: { 200: contactRecord } },
+      schema: { tags: ['contacts'], summary: 'A contact with its lists, tags and engagement level (C-6)', params: idParams, response: { 200: out.contactRecord } },
     }, async (req) => {
       const ws = principal(req).workspaceId;
       const contact = await c.getContact(ctx.db, ws, req.params.id);
       // the level is the engagement module's (segments); the record shows it beside the rest
-      return { ...contact, engagement: await currentEngagement(ctx.db, ws, req.params.id) } as unknown as z.output<typeof contactRecord>; // a row of untyped SQL
+      return { ...contact, engagement: await currentEngagement(ctx.db, ws, req.params.id) } as Out<typeof out.contactRecord>; // a row of untyped SQL
     });
 
     r.patch('/api/v1/contacts/:id', {
       config: { permission: 'write' },
-      schema: { tags: ['contacts'], summary: 'Update fields, consent, and add lists and tags', params: idParams, body: contactBody },
+      schema: { tags: ['contacts'], summary: 'Update fields, consent, and add lists and tags', params: idParams, body: contactBody, response: { 200: out.contact } },
     }, async (req) => {
       const { consent_proof: proof, ...input } = req.body;
-      return c.updateContact(ctx, principal(req).workspaceId, req.params.id, input, { source: 'api', ...who(req), proof });
+      return (await c.updateContact(ctx, principal(req).workspaceId, req.params.id, input, { source: 'api', ...who(req), proof })) as Out<typeof out.contact>;
     });
 
-    r.delete('/api/v1/contacts/:id', { config: { permission: 'write' }, schema: { tags: ['contacts'], params: idParams } }, async (req) => {
+    r.delete('/api/v1/contacts/:id', {
+      config: { permission: 'write' },
+      schema: { tags: ['contacts'], summary: 'Delete a contact with its history, memberships and tags', params: idParams, response: { 200: ok } },
+    }, async (req) => {
       await c.deleteContact(ctx.db, principal(req).workspaceId, req.params.id);
       return { ok: true };
     });
@@ -147,6 +146,7 @@ export function contactRoutes(ctx: Ctx) {
           z.strictObject({ channel: z.literal('email'), status: z.enum(c.EMAIL_STATUSES), source: z.string().max(50).default('api'), reason: z.string().max(500).optional(), proof: proofSchema.optional() }),
           z.strictObject({ channel: z.literal('sms'), status: z.enum(c.SMS_STATUSES), source: z.string().max(50).default('api'), reason: z.string().max(500).optional(), proof: proofSchema.optional() }),
         ]).describe('Re-subscribing a contact who unsubscribed, bounced or complained (SMS: opted out) takes `proof`'),
+        response: { 200: out.contactDetail },
       },
     }, async (req) => {
       const ws = principal(req).workspaceId;
@@ -155,27 +155,38 @@ export function contactRoutes(ctx: Ctx) {
         const { proof, reason, ...change } = req.body;
         await c.setConsent(tx, ctx.clock.now(), ws, req.params.id, { ...change, ...who(req), proof, reason: reason ?? proof?.reason ?? null });
       });
-      return c.getContact(ctx.db, ws, req.params.id);
+      return (await c.getContact(ctx.db, ws, req.params.id)) as Out<typeof out.contactDetail>;
     });
 
-    r.get('/api/v1/contacts/:id/consent-history', { schema: { tags: ['contacts'], params: idParams } }, async (req) => {
-      const ws = principal(req).workspaceId;
-      await resolveContactIdsOr404(ctx.db, ws, req.params.id);
-      return { data: await c.consentHistory(ctx.db, ws, req.params.id) };
-    });
-
-    r.get('/api/v1/contacts/:id/events', {
-      schema: { tags: ['contacts'], summary: "The contact's timeline, newest first", params: idParams, querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100), before: z.coerce.number().int().positive().optional() }) },
+    r.get('/api/v1/contacts/:id/consent-history', {
+      schema: { tags: ['contacts'], summary: "The contact's consent changes, newest first: who, when, why and on what proof (C-4)", params: idParams, response: { 200: listOf(out.consentEntry) } },
     }, async (req) => {
       const ws = principal(req).workspaceId;
       await resolveContactIdsOr404(ctx.db, ws, req.params.id);
-      const data = await contactTimeline(ctx.db, ws, req.params.id, req.query.limit, req.query.before);
-      return { data, next_before: data.length === req.query.limit ? (data[data.length - 1] as any).id : null };
+      return { data: (await c.consentHistory(ctx.db, ws, req.params.id)) as Out<typeof out.consentEntry>[] };
+    });
+
+    r.get('/api/v1/contacts/:id/events', {
+      schema: {
+        tags: ['contacts'],
+        summary: "The contact's timeline, newest first",
+        params: idParams,
+        querystring: z.strictObject({
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+          before: z.coerce.number().int().positive().optional().describe('an event id: the events before it (next_before of the previous page)'),
+        }),
+        response: { 200: out.timelinePage },
+      },
+    }, async (req) => {
+      const ws = principal(req).workspaceId;
+      await resolveContactIdsOr404(ctx.db, ws, req.params.id);
+      const data = (await contactTimeline(ctx.db, ws, req.params.id, req.query.limit, req.query.before)) as Out<typeof out.timelinePage>['data'];
+      return { data, next_before: data.length === req.query.limit ? data[data.length - 1].id : null };
     });
 
     r.post('/api/v1/contacts/:id/events', {
       config: { permission: 'write' },
-      schema: { tags: ['events'], summary: 'Record a custom event for this contact (C-3)', params: idParams, body: eventBody },
+      schema: { tags: ['events'], summary: 'Record a custom event for this contact (C-3)', params: idParams, body: eventBody, response: { 202: out.accepted } },
     }, async (req, reply) => {
       const ws = principal(req).workspaceId;
       await resolveContactIdsOr404(ctx.db, ws, req.params.id);
@@ -191,6 +202,7 @@ export function contactRoutes(ctx: Ctx) {
         body: z.strictObject({
           events: z.array(eventBody.extend({ contact_id: id.optional(), contact_key: z.string().max(500).optional(), email: z.string().max(254).optional() })).min(1).max(5000),
         }),
+        response: { 202: out.accepted },
       },
     }, async (req, reply) => reply.status(202).send(await c.trackEvents(ctx, principal(req).workspaceId, req.body.events)));
 
@@ -201,6 +213,7 @@ export function contactRoutes(ctx: Ctx) {
         summary: 'Tag, untag, add to or remove from lists, or delete many contacts: chosen ones or all matching a filter',
         description: `With \`action\`: the contacts are \`contact_ids\` or every contact matching \`filter\` (as GET /api/v1/contacts filters; \`{}\` is every contact) when the request starts. The work is done in batches of ${c.BULK_BATCH.toLocaleString('en')} contacts, each its own transaction, with the same events as the single-contact routes; a retry (use Idempotency-Key) completes what an interrupted request left. Without \`action\` (the older form): \`contact_ids\` with add/remove lists and tags, all in one transaction.`,
         body: bulkBody,
+        response: { 200: out.bulkAnswer },
       },
     }, async (req) => {
       const ws = principal(req).workspaceId;
@@ -230,36 +243,68 @@ export function contactRoutes(ctx: Ctx) {
     });
 
     // custom fields
-    r.get('/api/v1/fields', { schema: { tags: ['fields'], summary: 'Custom fields' } }, async (req) => ({ data: await c.listFields(ctx.db, principal(req).workspaceId) }));
+    const ftags = ['fields'];
+    type Field = Out<typeof out.field>;
+    r.get('/api/v1/fields', { schema: { tags: ftags, summary: 'Custom fields', response: { 200: listOf(out.field) } } }, async (req) => ({
+      data: (await c.listFields(ctx.db, principal(req).workspaceId)) as Field[],
+    }));
     r.post('/api/v1/fields', {
       config: { permission: 'write' },
-      schema: { tags: ['fields'], body: z.strictObject({ key: z.string().max(63), label: z.string().trim().min(1).max(200).optional(), type: z.enum(['text', 'number', 'date', 'boolean']) }) },
-    }, async (req, reply) => reply.status(201).send(await ctx.db.tx((tx) => c.createField(tx, ctx.clock, principal(req).workspaceId, req.body))));
+      schema: {
+        tags: ftags,
+        summary: 'Create a custom field (409 when the key exists)',
+        body: z.strictObject({
+          key: z.string().max(63).describe('lower-case letters, digits and _, starting with a letter; not a standard field name'),
+          label: z.string().trim().min(1).max(200).optional().describe('shown in the UI; the key by default'),
+          type: z.enum(['text', 'number', 'date', 'boolean']),
+        }),
+        response: { 201: out.field },
+      },
+    }, async (req, reply) => reply.status(201).send((await ctx.db.tx((tx) => c.createField(tx, ctx.clock, principal(req).workspaceId, req.body))) as Field));
     const keyParams = z.strictObject({ key: z.string().max(63) });
     r.patch('/api/v1/fields/:key', {
       config: { permission: 'write' },
-      schema: { tags: ['fields'], params: keyParams, body: z.strictObject({ label: z.string().trim().min(1).max(200) }) },
-    }, async (req) => c.updateField(ctx.db, principal(req).workspaceId, req.params.key, req.body.label));
-    r.delete('/api/v1/fields/:key', { config: { permission: 'write' }, schema: { tags: ['fields'], params: keyParams } }, async (req) => {
+      schema: { tags: ftags, summary: "Change a custom field's label (its key and type stay)", params: keyParams, body: z.strictObject({ label: z.string().trim().min(1).max(200) }), response: { 200: out.field } },
+    }, async (req) => (await c.updateField(ctx.db, principal(req).workspaceId, req.params.key, req.body.label)) as Field);
+    r.delete('/api/v1/fields/:key', {
+      config: { permission: 'write' },
+      schema: { tags: ftags, summary: "Delete a custom field and every contact's value of it (409 while it is the unique key)", params: keyParams, response: { 200: ok } },
+    }, async (req) => {
       await ctx.db.tx((tx) => c.deleteField(tx, ctx.clock, principal(req).workspaceId, req.params.key));
       return { ok: true };
     });
 
     // lists
-    const listBody = z.strictObject({ name: z.string().trim().min(1).max(200), description: z.string().max(2000).optional() });
-    r.get('/api/v1/lists', { schema: { tags: ['lists'] } }, async (req) => ({ data: await c.listLists(ctx.db, principal(req).workspaceId) }));
-    r.post('/api/v1/lists', { config: { permission: 'write' }, schema: { tags: ['lists'], body: listBody } }, async (req, reply) =>
-      reply.status(201).send(await c.createList(ctx.db, ctx.clock, principal(req).workspaceId, req.body)));
-    r.get('/api/v1/lists/:id', { schema: { tags: ['lists'], params: idParams } }, async (req) => c.getList(ctx.db, principal(req).workspaceId, req.params.id));
-    r.patch('/api/v1/lists/:id', { config: { permission: 'write' }, schema: { tags: ['lists'], params: idParams, body: listBody.partial() } }, async (req) =>
-      c.updateList(ctx.db, principal(req).workspaceId, req.params.id, req.body));
-    r.delete('/api/v1/lists/:id', { config: { permission: 'write' }, schema: { tags: ['lists'], params: idParams } }, async (req) => {
+    const ltags = ['lists'];
+    type List = Out<typeof out.list>;
+    const listBody = z.strictObject({ name: z.string().trim().min(1).max(200).describe('unique in the workspace'), description: z.string().max(2000).optional() });
+    r.get('/api/v1/lists', { schema: { tags: ltags, summary: 'Lists with their member counts', response: { 200: listOf(out.list) } } }, async (req) => ({
+      data: (await c.listLists(ctx.db, principal(req).workspaceId)) as List[],
+    }));
+    r.post('/api/v1/lists', { config: { permission: 'write' }, schema: { tags: ltags, summary: 'Create a list (409 when the name exists)', body: listBody, response: { 201: out.list } } }, async (req, reply) =>
+      reply.status(201).send((await c.createList(ctx.db, ctx.clock, principal(req).workspaceId, req.body)) as List));
+    r.get('/api/v1/lists/:id', { schema: { tags: ltags, summary: 'A list with its member count', params: idParams, response: { 200: out.list } } }, async (req) =>
+      (await c.getList(ctx.db, principal(req).workspaceId, req.params.id)) as List);
+    r.patch('/api/v1/lists/:id', {
+      config: { permission: 'write' },
+      schema: { tags: ltags, summary: 'Rename a list or change its description', params: idParams, body: listBody.partial(), response: { 200: out.list } },
+    }, async (req) => (await c.updateList(ctx.db, principal(req).workspaceId, req.params.id, req.body)) as List);
+    r.delete('/api/v1/lists/:id', {
+      config: { permission: 'write' },
+      schema: { tags: ltags, summary: 'Delete a list (its contacts stay)', params: idParams, response: { 200: ok } },
+    }, async (req) => {
       await c.deleteList(ctx.db, principal(req).workspaceId, req.params.id);
       return { ok: true };
     });
     r.post('/api/v1/lists/:id/members', {
       config: { permission: 'write' },
-      schema: { tags: ['lists'], summary: 'Add contacts to the list (list.joined for each new member)', params: idParams, body: z.strictObject({ contact_ids: ids, source: z.enum(['api', 'manual']).default('api') }) },
+      schema: {
+        tags: ltags,
+        summary: 'Add contacts to the list (list.joined for each new member)',
+        params: idParams,
+        body: z.strictObject({ contact_ids: ids, source: z.enum(['api', 'manual']).default('api').describe('How the joins are recorded') }),
+        response: { 200: out.membersAdded },
+      },
     }, async (req) => {
       const ws = principal(req).workspaceId;
       return ctx.db.tx(async (tx) => {
@@ -272,7 +317,7 @@ export function contactRoutes(ctx: Ctx) {
     });
     r.delete('/api/v1/lists/:id/members/:contactId', {
       config: { permission: 'write' },
-      schema: { tags: ['lists'], params: z.strictObject({ id: idParams.shape.id, contactId: idParams.shape.id }) },
+      schema: { tags: ltags, summary: 'Remove a contact from the list (list.left)', params: z.strictObject({ id: idParams.shape.id, contactId: idParams.shape.id }), response: { 200: ok } },
     }, async (req) => {
       const ws = principal(req).workspaceId;
       const n = await ctx.db.tx((tx) => c.leaveLists(tx, ctx.clock.now(), ws, [req.params.contactId], [req.params.id]));
@@ -281,13 +326,22 @@ export function contactRoutes(ctx: Ctx) {
     });
 
     // tags
-    r.get('/api/v1/tags', { schema: { tags: ['tags'], summary: 'Tags in use, with their contact counts' } }, async (req) => ({ data: await c.listTags(ctx.db, principal(req).workspaceId) }));
+    const ttags = ['tags'];
+    r.get('/api/v1/tags', { schema: { tags: ttags, summary: 'Tags in use, with their contact counts', response: { 200: listOf(out.tag) } } }, async (req) => ({
+      data: (await c.listTags(ctx.db, principal(req).workspaceId)) as Out<typeof out.tag>[],
+    }));
     const tagParams = z.strictObject({ tag: z.string().min(1).max(100) });
-    r.patch('/api/v1/tags/:tag', { config: { permission: 'write' }, schema: { tags: ['tags'], summary: 'Rename a tag', params: tagParams, body: z.strictObject({ name: z.string().max(100) }) } }, async (req) => {
+    r.patch('/api/v1/tags/:tag', {
+      config: { permission: 'write' },
+      schema: { tags: ttags, summary: 'Rename a tag on every contact (tag.removed and tag.added are logged)', params: tagParams, body: z.strictObject({ name: z.string().max(100).describe('the new name') }), response: { 200: out.tagChanged } },
+    }, async (req) => {
       const ws = principal(req).workspaceId;
       return { contacts: await ctx.db.tx((tx) => c.renameTag(tx, ctx.clock.now(), ws, req.params.tag, req.body.name)) };
     });
-    r.delete('/api/v1/tags/:tag', { config: { permission: 'write' }, schema: { tags: ['tags'], summary: 'Remove a tag from every contact', params: tagParams } }, async (req) => {
+    r.delete('/api/v1/tags/:tag', {
+      config: { permission: 'write' },
+      schema: { tags: ttags, summary: 'Remove a tag from every contact', params: tagParams, response: { 200: out.tagChanged } },
+    }, async (req) => {
       const ws = principal(req).workspaceId;
       const n = await ctx.db.tx((tx) => c.removeTags(tx, ctx.clock.now(), ws, 'all', [req.params.tag]));
       if (n === 0) throw notFoundTag();

@@ -14,7 +14,7 @@ interface Advancer {
 export function clockRoutes(ctx: Ctx, app: Advancer) {
   return (r: Router) => {
     r.get('/api/v1/clock', {
-      schema: { tags: ['clock'], summary: 'The manual clock (only with --clock manual)', response: { 200: z.object({ now: z.iso.datetime(), manual: z.literal(true) }) } },
+      schema: { tags: ['clock'], summary: 'The manual clock (only with --clock manual)', response: { 200: z.object({ now: z.iso.datetime().describe('The current time of the manual clock'), manual: z.literal(true).describe('always true: the route exists only with --clock manual') }) } },
     }, async () => ({ now: ctx.clock.now().toISOString(), manual: true as const }));
     r.post('/api/v1/clock/advance', {
       config: { permission: 'admin' },

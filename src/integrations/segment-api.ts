@@ -27,22 +27,22 @@ export const trackAnswer = z.object({
   type: z.literal('track'),
   event: z.string(),
   event_type: z.string().meta({ description: "the event type it was logged as ('Signed Up' → signed_up; 'Order Completed' → purchase)" }),
-  contact_id: z.number().int(),
+  contact_id: z.number().int().meta({ description: 'the contact it was recorded on (found by userId or email, or created)' }),
   status: z.enum(['recorded', 'duplicate']).meta({ description: 'duplicate: this messageId (or order) was recorded before' }),
-}).meta({ id: 'SegmentTrackAnswer' });
+}).meta({ id: 'SegmentTrackAnswer', description: 'What became of a track call.' });
 export const identifyAnswer = z.object({
   type: z.literal('identify'),
   contact_id: z.number().int(),
-  created: z.boolean(),
+  created: z.boolean().meta({ description: 'true when the call made a new contact' }),
   ignored_traits: z.array(z.string()).meta({ description: 'traits matching no standard or custom field: not stored' }),
-  rejected_traits: z.array(z.object({ trait: z.string(), message: z.string() })),
-}).meta({ id: 'SegmentIdentifyAnswer' });
+  rejected_traits: z.array(z.object({ trait: z.string(), message: z.string().meta({ description: 'why its value was not stored' }) })).meta({ description: 'traits of a known field whose value did not fit it: not stored' }),
+}).meta({ id: 'SegmentIdentifyAnswer', description: 'What became of an identify call.' });
 export const batchAnswer = z.object({
-  success: z.boolean(),
-  accepted: z.number().int(),
+  success: z.boolean().meta({ description: 'always true: calls are taken or skipped one by one' }),
+  accepted: z.number().int().meta({ description: 'calls taken' }),
   skipped: z.array(z.object({ index: z.number().int(), reason: z.string() })).meta({ description: 'the calls not taken, by position in the batch' }),
   results: z.array(z.union([trackAnswer, identifyAnswer]).nullable()).meta({ description: 'one per call, in order; null for a skipped one' }),
-}).meta({ id: 'SegmentBatchAnswer' });
+}).meta({ id: 'SegmentBatchAnswer', description: 'What became of each call of a batch.' });
 type Track = z.infer<typeof trackCall>;
 type Identify = z.infer<typeof identifyCall>;
 

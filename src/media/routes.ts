@@ -10,11 +10,11 @@ import { addImage, deleteImage, listImages, readImage, MAX_IMAGE_BYTES } from '.
 const mediaItem = z.object({
   id: z.number(),
   url: z.string().meta({ description: 'public address: PUBLIC_URL/media/<unguessable token>/<filename>' }),
-  filename: z.string(),
+  filename: z.string().meta({ description: 'its name in the URL (URL-safe, with the extension of its real type)' }),
   content_type: z.enum(['image/png', 'image/jpeg', 'image/gif', 'image/webp']),
   size: z.number().meta({ description: 'bytes' }),
   created_at: timestamp,
-}).meta({ id: 'MediaItem' });
+}).meta({ id: 'MediaItem', description: 'An uploaded image of the workspace library.' });
 
 /** Who may see a served image: nobody's script, no plugin, no framing of anything else. */
 const SERVED_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox";

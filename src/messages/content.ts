@@ -2,10 +2,10 @@ import { z } from 'zod';
 
 /** Message content as stored in a version (M-1, M-6). Language versions override the default. */
 const emailParts = {
-  subject: z.string().max(998),
-  preheader: z.string().max(500).optional(),
-  body: z.string().max(1_000_000),
-  text: z.string().max(1_000_000).optional(),
+  subject: z.string().max(998).meta({ description: 'the subject line (Liquid)' }),
+  preheader: z.string().max(500).optional().meta({ description: 'the preview text inboxes show after the subject (Liquid)' }),
+  body: z.string().max(1_000_000).meta({ description: 'MJML or HTML, as `format` says (Liquid)' }),
+  text: z.string().max(1_000_000).optional().meta({ description: 'a hand-written plain-text part (Liquid); made from the HTML when absent' }),
 };
 
 /** The largest visual editor document kept with a version (its JSON). */
@@ -24,21 +24,26 @@ export const editorDocument = z.strictObject({
 
 export const emailContent = z.strictObject({
   ...emailParts,
-  format: z.enum(['mjml', 'html']).default('html'),
+  format: z.enum(['mjml', 'html']).default('html').meta({ description: 'what `body` is written in' }),
   editor: editorDocument.optional(),
-  sender_id: z.number().int().positive().optional(),
+  sender_id: z.number().int().positive().optional().meta({ description: "the sender identity it goes out from (GET /api/v1/senders); default: the workspace's first" }),
   languages: z.record(z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/, 'a language code such as fr or fr-CA'), z.strictObject({
     subject: emailParts.subject.optional(),
     preheader: emailParts.preheader,
     body: emailParts.body.optional(),
     text: emailParts.text,
-  })).optional(),
+  })).optional().meta({ description: "language versions by code (fr, fr-CA), for contacts of that language or of its base (fr-CA → fr); a part left out is the default's, except text when the version has its own body (M-6)" }),
 });
 
 export const smsContent = z.strictObject({
-  text: z.string().min(1).max(1600),
-  languages: z.record(z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/), z.strictObject({ text: z.string().min(1).max(1600) })).optional(),
+  text: z.string().min(1).max(1600).meta({ description: 'the message (Liquid); long texts are sent as several segments' }),
+  languages: z.record(z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/), z.strictObject({ text: z.string().min(1).max(1600) })).optional()
+    .meta({ description: 'language versions by code (fr, fr-CA), for contacts of that language or of its base (M-6)' }),
 });
+
+// components of the OpenAPI document (issue 18): the content of a message, by its channel
+z.globalRegistry.add(emailContent, { id: 'EmailContent', description: 'The content of an email message (M-1, M-6).' });
+z.globalRegistry.add(smsContent, { id: 'SmsContent', description: 'The content of an SMS message (M-1, M-6).' });
 
 export type EmailContent = z.infer<typeof emailContent>;
 export type SmsContent = z.infer<typeof smsContent>;

@@ -13,14 +13,15 @@ export const jobRecord = z.strictObject({
   kind: z.string().describe('What the job does, e.g. engagement.recompute, segments.refresh'),
   status: z.enum(['queued', 'running', 'done', 'failed']).describe('queued (waiting for its time, or to be retried after an error), running, done or failed (for good)'),
   attempts: z.number().describe('Runs started so far'),
-  max_attempts: z.number(),
-  progress: z.unknown().nullable().describe("The job's last checkpoint, when it records one (its shape depends on the kind)"),
-  result: z.unknown().nullable().describe('What a finished job reported (its shape depends on the kind)'),
+  max_attempts: z.number().describe('Runs it gets before it fails for good'),
+  // z.unknown() already admits null: `.nullable()` would write an `anyOf` with an empty schema
+  progress: z.unknown().describe("The job's last checkpoint, when it records one (its shape depends on the kind); null when none"),
+  result: z.unknown().describe('What a finished job reported (its shape depends on the kind); null until then'),
   error: z.string().nullable().describe('The last error; with status queued, the job is retried at run_at'),
   created_at: at,
   run_at: at.describe('When it runs (queued), or when its latest run was due'),
   started_at: at.nullable().describe('When its latest run started'),
-  finished_at: at.nullable(),
+  finished_at: at.nullable().describe('When it ended (done or failed); null before'),
 });
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());

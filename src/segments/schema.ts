@@ -41,79 +41,87 @@ const days = z.number().int().min(0).max(36_500);
 const scalar = z.union([z.string().max(1000), z.number(), z.boolean()]);
 const isoDate = z.iso.date('expected a date (YYYY-MM-DD)');
 
-const listCondition = z.strictObject({ type: z.literal('list'), op: z.enum(['in', 'not_in']), list_ids: z.array(id).min(1).max(100) });
+const withinDays = days.meta({ description: 'only the last N days' });
+
+const listCondition = z
+  .strictObject({ type: z.literal('list'), op: z.enum(['in', 'not_in']), list_ids: z.array(id).min(1).max(100) })
+  .meta({ description: 'On at least one of the lists (in), or on none (not_in).' });
 const fieldCondition = z.strictObject({
   type: z.literal('field'),
-  field: z.string().min(1).max(63),
-  op: z.enum(FIELD_OPS),
-  value: scalar.optional(),
-  to: scalar.optional(),
-  days: days.optional(),
-});
-const tagCondition = z.strictObject({ type: z.literal('tag'), op: z.enum(['has', 'has_not']), tag: z.string().trim().min(1).max(100) });
+  field: z.string().min(1).max(63).meta({ description: `a standard field (${Object.keys(STANDARD_FIELD_TYPES).join(', ')}) or a custom field key` }),
+  op: z.enum(FIELD_OPS).meta({ description: "which apply depends on the field's type (text, number, date, boolean: see CRITERIA.md)" }),
+  value: scalar.optional().meta({ description: 'text, number, boolean or YYYY-MM-DD date, as the field; not for is_empty, is_not_empty, anniversary_today and the *_days ops' }),
+  to: scalar.optional().meta({ description: 'the upper bound of between (inclusive)' }),
+  days: days.optional().meta({ description: 'whole days, for before_days_ago, after_days_ago and within_last_days' }),
+}).meta({ description: "A contact field compared with a value; dates are local dates in the workspace's time zone." });
+const tagCondition = z
+  .strictObject({ type: z.literal('tag'), op: z.enum(['has', 'has_not']), tag: z.string().trim().min(1).max(100) })
+  .meta({ description: 'Has the tag (exact), or not.' });
 const consentCondition = z.strictObject({
   type: z.literal('consent'),
   channel: z.enum(['email', 'sms']),
   op: z.enum(['is', 'is_not']),
-  status: z.enum([...EMAIL_STATUSES, ...SMS_STATUSES]),
-});
+  status: z.enum([...EMAIL_STATUSES, ...SMS_STATUSES]).meta({ description: `email: ${EMAIL_STATUSES.join(', ')}; sms: ${SMS_STATUSES.join(', ')}` }),
+}).meta({ description: 'The consent status on a channel (C-4).' });
 const engagementCondition = z.strictObject({
   type: z.literal('engagement'),
-  which: z.enum(['current', 'previous']).default('current'),
+  which: z.enum(['current', 'previous']).default('current').meta({ description: 'the current level, or the one before its latest change' }),
   op: z.enum(['is', 'is_not']),
   level: z.enum(ENGAGEMENT_LEVELS),
-});
+}).meta({ description: 'The engagement level (S-2, S-3); a contact never scored is everyone_else.' });
 const activityCondition = z.strictObject({
   type: z.literal('email_activity'),
   op: z.enum(['received', 'not_received', 'opened', 'not_opened', 'clicked', 'not_clicked']),
-  channel: z.enum(['email', 'sms']).default('email'),
-  campaign_id: id.optional(),
+  channel: z.enum(['email', 'sms']).default('email').meta({ description: 'the channel of activity that names no campaign, message or journey' }),
+  campaign_id: id.optional().meta({ description: 'at most one of campaign_id, message_id, journey_id; none: any message' }),
   message_id: id.optional(),
   journey_id: id.optional(),
-  step_id: z.string().min(1).max(100).optional(),
-  url: z.string().min(1).max(2000).optional(),
-  within_days: days.optional(),
-});
+  step_id: z.string().min(1).max(100).optional().meta({ description: 'a step of journey_id (J-10)' }),
+  url: z.string().min(1).max(2000).optional().meta({ description: 'that exact link (clicked, not_clicked)' }),
+  within_days: withinDays.optional(),
+}).meta({ description: 'Received (sent, not bounced), opened (a click counts) or clicked a message (S-1, J-10).' });
 const product = z.strictObject({
   product_id: z.union([z.string().min(1).max(200), z.number()]).optional(),
   sku: z.string().min(1).max(200).optional(),
   name_contains: z.string().min(1).max(200).optional(),
-});
+}).meta({ description: 'exactly one of product_id, sku, name_contains' });
 const purchaseCondition = z.strictObject({
   type: z.literal('purchase'),
   op: z.enum(['has_purchased', 'has_not_purchased']),
   product: product.optional(),
-  within_days: days.optional(),
-});
+  within_days: withinDays.optional(),
+}).meta({ description: 'Has (not) ordered, or ordered a product (purchase events).' });
 const amountOps = z.enum(['eq', 'neq', 'lt', 'gt', 'between']);
-const totalSpentCondition = z.strictObject({ type: z.literal('total_spent'), op: amountOps, value: z.number(), to: z.number().optional(), within_days: days.optional() });
+const totalSpentCondition = z
+  .strictObject({ type: z.literal('total_spent'), op: amountOps, value: z.number(), to: z.number().optional(), within_days: withinDays.optional() })
+  .meta({ description: 'The sum of order totals (0 without orders); to: the upper bound of between.' });
 const orderCountCondition = z.strictObject({
   type: z.literal('order_count'),
   op: amountOps,
   value: z.number().int().min(0),
   to: z.number().int().min(0).optional(),
-  within_days: days.optional(),
-});
+  within_days: withinDays.optional(),
+}).meta({ description: 'The number of orders; to: the upper bound of between.' });
 const lastOrderCondition = z.strictObject({
   type: z.literal('last_order_date'),
   op: z.enum(['eq', 'neq', 'lt', 'gt', 'between', 'is_empty', 'is_not_empty', 'before_days_ago', 'after_days_ago', 'within_last_days']),
   value: isoDate.optional(),
   to: isoDate.optional(),
   days: days.optional(),
-});
+}).meta({ description: 'The local date of the last order (empty without orders); the date field ops but anniversary_today.' });
 const propertyCondition = z.strictObject({
   property: z.string().min(1).max(200).regex(/^[^.]+(\.[^.]+)*$/, 'a property name, or a dotted path (a.b)'),
   op: z.enum(['eq', 'neq', 'gt', 'lt', 'contains']),
   value: scalar,
-});
+}).meta({ description: "A property of the event's data: gt and lt need a number, contains ignores case." });
 const eventCondition = z.strictObject({
   type: z.literal('event'),
   op: z.enum(['did', 'did_not']),
   event: z.string().min(1).max(100),
-  where: z.array(propertyCondition).max(10).optional(),
-  within_days: days.optional(),
-  min_count: z.number().int().min(1).max(1000).optional(),
-});
+  where: z.array(propertyCondition).max(10).optional().meta({ description: 'all must hold for the same event' }),
+  within_days: withinDays.optional(),
+  min_count: z.number().int().min(1).max(1000).optional().meta({ description: 'at least this many times (default 1)' }),
+}).meta({ description: 'Did (not) do a custom event (POST /api/v1/events).' });
 
 const CONDITIONS = {
   list: listCondition,
@@ -149,8 +157,19 @@ export type ConditionOf<T extends Condition['type']> = Extract<Condition, { type
 export type Group = { all: Criteria[] } | { any: Criteria[] };
 export type Criteria = Group | Condition;
 export const criteriaSchema: z.ZodType<Criteria> = z.lazy(() =>
-  z.union([z.strictObject({ all: z.array(criteriaSchema) }), z.strictObject({ any: z.array(criteriaSchema) }), conditionSchema]),
+  z.union([
+    z.strictObject({ all: z.array(criteriaSchema).meta({ description: 'every child matches (an empty all matches everyone)' }) }),
+    z.strictObject({ any: z.array(criteriaSchema).meta({ description: 'at least one child matches (an empty any matches no one)' }) }),
+    conditionSchema,
+  ]),
 ) as z.ZodType<Criteria>;
+
+// components of the OpenAPI document (issue 18); the same instances, so the tree refers to itself
+z.globalRegistry.add(conditionSchema, { id: 'SegmentCondition', description: 'One condition of a criteria tree, told apart by type (CRITERIA.md).' });
+z.globalRegistry.add(criteriaSchema, {
+  id: 'Criteria',
+  description: `A criteria tree (S-1, CRITERIA.md): a group ({"all": [...]} or {"any": [...]}) of conditions and groups, or one condition. Groups nest at most ${MAX_DEPTH} deep, with at most ${MAX_CONDITIONS} conditions; a 400 names the node at fault (criteria.all[2].value).`,
+});
 
 export const isGroup = (n: Criteria): n is Group => 'all' in n || 'any' in n;
 export const childrenOf = (g: Group): Criteria[] => ('all' in g ? g.all : g.any);

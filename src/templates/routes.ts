@@ -21,14 +21,14 @@ const summary = z.object({
   channel,
   subject: z.string().nullable().meta({ description: 'an email template\'s subject (Liquid)' }),
   created_at: timestamp.nullable().meta({ description: 'when it was saved; null for a built-in template' }),
-}).meta({ id: 'TemplateSummary' });
+}).meta({ id: 'TemplateSummary', description: 'A gallery entry: a built-in template or one saved by the workspace, without its content.' });
 const template = summary.extend({
   content: z.record(z.string(), z.unknown()).meta({ description: 'a message content, ready for POST /api/v1/messages: email {subject, preheader, format, body, …}; SMS {text}' }),
-}).meta({ id: 'Template' });
+}).meta({ id: 'Template', description: 'A template with its full content.' });
 const preview = z.union([
   z.object({ channel: z.literal('email'), subject: z.string(), html: z.string().meta({ description: 'the rendered HTML, for a sandboxed iframe' }) }),
   z.object({ channel: z.literal('sms'), text: z.string() }),
-]).meta({ id: 'TemplatePreview' });
+]).meta({ id: 'TemplatePreview', description: 'A template rendered for the sample contact: an email (subject and HTML) or an SMS (text).' });
 
 /** The template gallery (M-7, issue 19): built-in emails and SMS starters, and a workspace's own. */
 export function templateRoutes(ctx: Ctx) {

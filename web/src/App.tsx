@@ -19,6 +19,7 @@ const SegmentsPage = page(() => import('./segments/SegmentsPage.tsx'), 'Segments
 const SegmentPage = page(() => import('./segments/SegmentPage.tsx'), 'SegmentPage');
 const MessagesPage = page(() => import('./messages/MessagesPage.tsx'), 'MessagesPage');
 const MessageEditor = page(() => import('./messages/MessageEditor.tsx'), 'MessageEditor');
+const TemplatesPage = page(() => import('./templates/TemplatesPage.tsx'), 'TemplatesPage');
 const JourneysPage = page(() => import('./journeys/JourneysPage.tsx'), 'JourneysPage');
 const JourneyPage = page(() => import('./journeys/JourneyPage.tsx'), 'JourneyPage');
 const CampaignsPage = page(() => import('./campaigns/CampaignsPage.tsx'), 'CampaignsPage');
@@ -45,6 +46,7 @@ const ROUTES: Route[] = [
   ['/segments/:id', 'Segment', (p) => <SegmentPage id={p.id} />],
   ['/messages', 'Messages', () => <MessagesPage />],
   ['/messages/:id', 'Message', (p) => <MessageEditor id={Number(p.id)} />],
+  ['/templates', 'Templates', () => <TemplatesPage />],
   ['/journeys', 'Journeys', () => <JourneysPage />],
   ['/journeys/:id', 'Journey', (p) => <JourneyPage id={Number(p.id)} />],
   ['/campaigns', 'Campaigns', () => <CampaignsPage />],

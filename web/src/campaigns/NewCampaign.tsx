@@ -2,7 +2,9 @@ import { useState, type FormEvent } from 'react';
 import { post } from '../api.ts';
 import { useAction, useGet } from '../data.ts';
 import { Link, navigate } from '../router.tsx';
+import { useSession } from '../session.tsx';
 import { Card } from '../ui/bits.tsx';
+import { messageLabels } from '../ui/messageLabel.ts';
 import { ErrorBanner, SelectField, TextField } from '../ui/form.tsx';
 
 /** A name and a message make a draft; the wizard on the campaign page does the rest. */
@@ -16,6 +18,7 @@ export function NewCampaign() {
     create.mutate({ name, message_id: Number(messageId) });
   };
   const none = messages.data && messages.data.data.length === 0;
+  const labels = messageLabels(messages.data?.data ?? [], { channel: true, timeZone: useSession().me?.workspace.timezone });
   return (
     <Card title="New campaign">
       {none ? <p className="muted">A campaign sends a message: <Link to="/messages">create an email or an SMS</Link> first.</p> : (
@@ -25,7 +28,7 @@ export function NewCampaign() {
             <TextField label="Name" name="name" value={name} onChange={(e) => setName(e.target.value)} error={create.error} />
             <SelectField label="Message" name="message_id" value={messageId} onChange={(e) => setMessageId(e.target.value)} error={create.error}>
               <option value="">choose</option>
-              {(messages.data?.data ?? []).map((m) => <option key={m.id} value={m.id}>{m.name} ({m.channel})</option>)}
+              {(messages.data?.data ?? []).map((m) => <option key={m.id} value={m.id}>{labels.get(m.id)}</option>)}
             </SelectField>
             <div className="field"><button className="primary" disabled={create.isPending}>Create and set up</button></div>
           </div>

@@ -34,7 +34,7 @@ function done(action: Action, r: { contacts: number; changed: number }) {
 }
 
 /** Actions on the selected contacts, done by the server in one request after an in-page confirmation. */
-export function BulkBar({ selection, onDone }: { selection: Selection; onDone(message: string): void }) {
+export function BulkBar({ selection, onDone, onClear }: { selection: Selection; onDone(message: string): void; onClear(): void }) {
   const [action, setAction] = useState<Action>('tag');
   const [tag, setTag] = useState('');
   const [listId, setListId] = useState('');
@@ -89,6 +89,7 @@ export function BulkBar({ selection, onDone }: { selection: Selection; onDone(me
         <button className={action === 'delete' ? 'danger' : 'primary'} disabled={!ready || confirming || run.isPending} onClick={() => setConfirming(true)}>
           Apply…
         </button>
+        <button disabled={run.isPending} onClick={onClear}>Clear selection</button>
       </div>
       {confirming && (
         <div className="banner warn" role="alertdialog" aria-label="Confirm bulk action" style={{ marginTop: 8 }}>

@@ -31,6 +31,8 @@ function SortHeader({ label, col, sort, onSort, first = 'asc' }: { label: string
 }
 
 const fmt = (x: number) => x.toLocaleString();
+/** Page sizes: up to 1,000 (the API's most), so a thousand contacts can be picked one page at a time. */
+const PER_PAGE = [25, 50, 100, 250, 1000];
 /** Filters that share the row and shrink on a phone (390 px) rather than push the page sideways. */
 const FIELD = { flex: '1 1 160px', minWidth: 0 };
 const CONTROL = { width: '100%', minWidth: 0, boxSizing: 'border-box' as const };
@@ -42,6 +44,7 @@ export function ContactsPage() {
   const [listId, setListId] = useState('');
   const [tag, setTag] = useState('');
   const [sort, setSort] = useState('-created_at');
+  const [perPage, setPerPage] = useState(25);
   const [cursors, setCursors] = useState<string[]>([]); // the cursors of the pages before this one
   const [cursor, setCursor] = useState<string | null>(null);
   const [selected, setSelected] = useState<Set<number>>(new Set());
@@ -57,12 +60,12 @@ export function ContactsPage() {
     setCursor(null);
     setSelected(new Set());
     setAllMatching(false);
-  }, [search, listId, tag, sort]);
+  }, [search, listId, tag, sort, perPage]);
 
   const lists = useGet<{ data: any[] }>('/api/v1/lists');
   const tags = useGet<{ data: any[] }>('/api/v1/tags');
   const contacts = useGet<{ data: any[]; next_cursor: string | null; total: number; total_exact: boolean; offset: number }>(
-    `/api/v1/contacts${qs({ q: search, list_id: listId, tag, sort, cursor, limit: 25 })}`,
+    `/api/v1/contacts${qs({ q: search, list_id: listId, tag, sort, cursor, limit: perPage })}`,
     { placeholderData: (prev) => prev },
   );
   const rows = contacts.data?.data ?? [];
@@ -71,6 +74,8 @@ export function ContactsPage() {
   const exact = contacts.data?.total_exact ?? true;
   const offset = contacts.data?.offset ?? 0;
   const totalText = `${fmt(total)}${exact ? '' : '+'}`;
+  const pageNo = Math.floor(offset / perPage) + 1;
+  const pages = Math.max(1, Math.ceil(total / perPage));
   const pageIds = rows.map((c) => c.id as number);
   const pageAll = pageIds.length > 0 && pageIds.every((id) => selected.has(id));
   const toggle = (id: number) => {
@@ -129,17 +134,16 @@ export function ContactsPage() {
         )}
         {pageAll && !allMatching && total > pageIds.length && (
           <div className="banner info">
-            The {fmt(pageIds.length)} contacts on this page are selected.{' '}
+            {selected.size > pageIds.length ? `${fmt(selected.size)} contacts are selected, all ${fmt(pageIds.length)} on this page among them.` : `The ${fmt(pageIds.length)} contacts on this page are selected.`}{' '}
             <button className="small" onClick={() => setAllMatching(true)}>Select all {totalText} matching contacts</button>
           </div>
         )}
         {allMatching && (
           <div className="banner info">
-            All {totalText} contacts matching {filtered ? 'the search and filters' : '(every contact)'} are selected.{' '}
-            <button className="small" onClick={() => { setAllMatching(false); setSelected(new Set()); }}>Clear selection</button>
+            All {totalText} contacts matching {filtered ? 'the search and filters' : '(every contact)'} are selected.
           </div>
         )}
-        {selection && <BulkBar selection={selection} onDone={(m) => { setDone(m); setSelected(new Set()); setAllMatching(false); }} />}
+        {selection && <BulkBar selection={selection} onClear={() => { setSelected(new Set()); setAllMatching(false); }} onDone={(m) => { setDone(m); setSelected(new Set()); setAllMatching(false); }} />}
         {contacts.isLoading ? <Loading /> : rows.length === 0 ? (
           filtered ? <Empty title="No contact matches">Change the search or the filters.</Empty>
             : <Empty title="No contacts yet"><Link to="/imports/new">Import a CSV file</Link> or <Link to="/contacts/new">add a contact</Link> by hand.</Empty>
@@ -169,10 +173,17 @@ export function ContactsPage() {
             </table>
           </div>
         )}
-        <div className="pager" style={{ flexWrap: 'wrap' }}>
+        <nav className="pager" aria-label="Pages" style={{ flexWrap: 'wrap', alignItems: 'center' }}>
+          <label className="muted small" style={{ marginRight: 'auto' }}>Rows per page{' '}
+            <select aria-label="Rows per page" value={perPage} onChange={(e) => setPerPage(Number(e.target.value))}>
+              {PER_PAGE.map((n) => <option key={n} value={n}>{fmt(n)}</option>)}
+            </select>
+          </label>
+          <button disabled={cursors.length === 0} onClick={() => { setCursor(null); setCursors([]); }}>First</button>
           <button disabled={cursors.length === 0} onClick={() => { setCursor(cursors.at(-1) || null); setCursors(cursors.slice(0, -1)); }}>Previous</button>
+          {contacts.data && rows.length > 0 && <span className="muted small" data-testid="page-number">Page {fmt(pageNo)} of {fmt(pages)}{exact ? '' : '+'}</span>}
           <button disabled={!contacts.data?.next_cursor} onClick={() => { setCursors([...cursors, cursor ?? '']); setCursor(contacts.data!.next_cursor); }}>Next</button>
-        </div>
+        </nav>
       </Card>
     </>
   );

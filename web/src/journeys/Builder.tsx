@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import { Background, Controls, ReactFlow, type Connection, type Edge, type Node, type NodeChange } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useGet } from '../data.ts';
+import { messageLabels } from '../ui/messageLabel.ts';
 import { addStep, newStep, removeStep, setPointer, STEP_TYPES, toFlow, TRIGGER_ID, type Definition } from './graph.ts';
 import { nodeTypes } from './nodes.tsx';
 import { StepPanel } from './StepPanel.tsx';
@@ -27,7 +28,7 @@ export function Builder({ def, onChange, problems, report, selected, onSelect, r
   // positions while dragging; saved ones come from the definition's layout
   const [dragged, setDragged] = useState(new Map<string, { x: number; y: number }>());
   const positions = new Map([...Object.entries(def.layout ?? {}), ...dragged]);
-  const msgNames = useMemo(() => new Map((messages.data?.data ?? []).map((m) => [m.id, m.name])), [messages.data]);
+  const msgNames = useMemo(() => messageLabels(messages.data?.data ?? []), [messages.data]);
   const problemIds = new Set(problems.map((p) => p.step_id).filter((x): x is string => !!x));
   const { nodes, edges } = toFlow(def, {
     selected,

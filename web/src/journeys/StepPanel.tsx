@@ -1,4 +1,6 @@
 import { useGet } from '../data.ts';
+import { useSession } from '../session.tsx';
+import { messageLabels } from '../ui/messageLabel.ts';
 import { Card } from '../ui/bits.tsx';
 import { CriteriaBuilder } from '../segments/CriteriaBuilder.tsx';
 import { asRootGroup } from '../segments/criteria.ts';
@@ -21,6 +23,7 @@ export function StepPanel({ step: s, problems, onChange, onDelete }: Props) {
   const set = (patch: Partial<Step>) => onChange({ ...s, ...patch });
   const setBranch = (i: number, patch: Partial<Branch>) => set({ branches: s.branches!.map((b, j) => (j === i ? { ...b, ...patch } : b)) });
   const channelMsgs = (messages.data?.data ?? []).filter((m) => m.channel === s.type);
+  const labels = messageLabels(channelMsgs, { timeZone: useSession().me?.workspace.timezone });
 
   return (
     <Card title={`Step ${s.id}`} actions={<button className="small danger" onClick={onDelete}>Delete step</button>}>
@@ -30,7 +33,7 @@ export function StepPanel({ step: s, problems, onChange, onDelete }: Props) {
         <label className="field"><span className="field-label">Message</span>
           <select aria-label="Message" value={s.message_id ?? ''} onChange={(e) => set({ message_id: e.target.value ? Number(e.target.value) : undefined })}>
             <option value="">choose a message</option>
-            {channelMsgs.map((m) => <option key={m.id} value={m.id}>{m.name}</option>)}
+            {channelMsgs.map((m) => <option key={m.id} value={m.id}>{labels.get(m.id)}</option>)}
           </select>
           {channelMsgs.length === 0 && <span className="field-hint">Create an {s.type} message under Messages first.</span>}
         </label>

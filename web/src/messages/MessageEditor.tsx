@@ -7,11 +7,12 @@ import { ErrorBanner, SelectField, TextArea, TextField } from '../ui/form.tsx';
 import { FieldPicker, insertAt } from './FieldPicker.tsx';
 import { LanguageVersions } from './LanguageVersions.tsx';
 import { PreviewPane } from './PreviewPane.tsx';
+import { SaveAsTemplate } from './SaveAsTemplate.tsx';
 import type { VisualHandle } from './VisualEditor.tsx';
+import { ConfirmButton, ConfirmDialog } from '../ui/Confirm.tsx';
 
-// GrapesJS and MJML weigh about a megabyte: a chunk of their own, fetched when Visual is opened
+// GrapesJS and MJML weigh about two megabytes: a chunk of their own, fetched when Visual is opened
 const VisualEditor = lazy(() => import('./VisualEditor.tsx'));
-import { ConfirmButton } from '../ui/Confirm.tsx';
 
 /** Edits an email (subject, body in HTML or MJML, text part, sender) or an SMS; each save is a new version. */
 export function MessageEditor({ id }: { id: number }) {
@@ -25,6 +26,7 @@ export function MessageEditor({ id }: { id: number }) {
   const bodyRef = useRef<HTMLTextAreaElement>(null);
   const visual = useRef<VisualHandle | null>(null);
   const [mode, setMode] = useState<'visual' | 'code' | null>(null);
+  const [asking, setAsking] = useState(false);
   useEffect(() => {
     if (!q.data) return;
     setName(q.data.name);
@@ -33,20 +35,26 @@ export function MessageEditor({ id }: { id: number }) {
     setMode((m) => m ?? (q.data.content?.editor ? 'visual' : 'code'));
   }, [q.data]);
   const save = useAction((b: any) => patch(base, b), [base, '/api/v1/messages'], () => setSavedAt(Date.now()));
-  const saveNow = async () => {
-    let c = content;
-    if (mode === 'visual' && visual.current && !lang) {
-      const s = await visual.current.flush();
-      c = { ...content, format: 'mjml', body: s.body, editor: s.editor };
-      setContent(c);
-    }
-    save.mutate({ name, content: c });
+  /** The content as shown now: a text being typed in the visual editor is merged first. */
+  const current = async () => {
+    if (mode !== 'visual' || !visual.current || lang) return content;
+    const s = await visual.current.flush();
+    const c = { ...content, format: 'mjml', body: s.body, editor: s.editor };
+    setContent(c);
+    return c;
   };
-  const toVisual = () => {
-    // an HTML body cannot be imported: the visual editor starts a new MJML design
-    if (content.format !== 'mjml' && content.body?.trim() && !confirm('The visual editor writes MJML: it starts a new design that replaces this HTML body. Continue?')) return;
+  const saveNow = async () => save.mutate({ name, content: await current() });
+  const openVisual = () => {
+    setAsking(false);
     setLang(null);
     setMode('visual');
+  };
+  // an HTML body cannot be imported: the visual editor starts a new MJML design (asked first)
+  const toVisual = () => (content.format !== 'mjml' && content.body?.trim() ? setAsking(true) : openVisual());
+  const toCode = async () => {
+    await current();
+    visual.current = null;
+    setMode('code');
   };
   useEffect(() => {
     // an error in another language version: show that version
@@ -86,13 +94,16 @@ export function MessageEditor({ id }: { id: number }) {
         title={<>{m.name} <Badge tone={email ? 'info' : 'warn'}>{m.channel}</Badge></>}
         sub={`Version ${m.version}. Saving makes a new version; queued sends keep theirs.`}
         actions={<>
+          <SaveAsTemplate channel={m.channel} defaultName={m.name} read={current} />
           <ConfirmButton className="danger" question={'Delete this message?'} onConfirm={() => remove.mutate(undefined)}>Delete</ConfirmButton>
           <button className="primary" disabled={save.isPending} onClick={() => void saveNow()}>Save</button>
         </>}
       />
       <ErrorBanner error={err ?? remove.error} fields={fieldNames} />
       {savedAt > 0 && !save.isPending && !err && <div className="banner good">Saved as version {m.version}.</div>}
-      <div className="grid two">
+      {asking && <ConfirmDialog question="The visual editor writes MJML: it starts a new design that replaces this HTML body (the saved versions keep it)." confirmLabel="Start a visual design" onClose={(yes) => (yes ? openVisual() : setAsking(false))} />}
+      {/* the visual editor needs the page's width: the preview goes below it */}
+      <div className={mode === 'visual' && !lang && email ? 'grid' : 'grid two'}>
         <Card title="Content">
           <TextField label="Name" name="name" value={name} onChange={(e) => setName(e.target.value)} error={err} />
           <LanguageVersions content={content} lang={lang} onSelect={setLang} onContent={setContent} error={err} />
@@ -110,7 +121,7 @@ export function MessageEditor({ id }: { id: number }) {
             </div>}
             {!lang && <div className="wizard-steps" role="group" aria-label="Body editor" style={{ marginBottom: 6 }}>
               <button className={mode === 'visual' ? 'on' : ''} onClick={toVisual}>Visual</button>
-              <button className={mode === 'code' ? 'on' : ''} onClick={() => { void visual.current?.flush(); setMode('code'); }}>Code</button>
+              <button className={mode === 'code' ? 'on' : ''} onClick={() => void toCode()}>Code</button>
             </div>}
             {mode === 'visual' && !lang ? (
               <Suspense fallback={<Loading what="Loading the visual editor" />}>

@@ -57,6 +57,8 @@ export default function VisualEditor({ document: doc, mjml: source, onChange, on
   const traits = useRef<HTMLDivElement>(null);
   const styles = useRef<HTMLDivElement>(null);
   const [editor, setEditor] = useState<Editor | null>(null);
+  const caret = useRef<Range | null>(null);
+  const caretDocs = useRef(new WeakSet<Document>()).current;
   const [device, setDevice] = useState<'desktop' | 'mobile'>('desktop');
   const [uploadError, setUploadError] = useState('');
   const change = useRef(onChange);
@@ -68,6 +70,7 @@ export default function VisualEditor({ document: doc, mjml: source, onChange, on
       height: '640px',
       fromElement: false,
       storageManager: false,
+      telemetry: false, // GrapesJS would report to app.grapesjs.com
       cssIcons: '', // no Font Awesome from a CDN
       // the plugin adds its buttons to these two panels; our own toolbar replaces them (hidden in CSS)
       panels: { defaults: [{ id: 'options', buttons: [] }, { id: 'devices-c', buttons: [] }] },
@@ -119,6 +122,17 @@ export default function VisualEditor({ document: doc, mjml: source, onChange, on
         return s;
       },
     });
+    // the caret in a text being written, kept while the field picker outside the canvas has focus
+    e.on('rte:enable', () => {
+      const d = e.Canvas.getDocument();
+      if (!d || caretDocs.has(d)) return;
+      caretDocs.add(d);
+      d.addEventListener('selectionchange', () => {
+        const sel = d.getSelection();
+        if (sel?.rangeCount && e.getEditing()) caret.current = sel.getRangeAt(0).cloneRange();
+      });
+    });
+    e.on('rte:disable', () => { caret.current = null; });
     setEditor(e);
     return () => {
       clearTimeout(timer);
@@ -132,6 +146,8 @@ export default function VisualEditor({ document: doc, mjml: source, onChange, on
     if (!editor) return;
     const editing = editor.getEditing();
     if (editing) {
+      const sel = editor.Canvas.getDocument()?.getSelection();
+      if (sel && caret.current) { sel.removeAllRanges(); sel.addRange(caret.current); }
       editor.RichTextEditor.globalRte?.insertHTML(tag);
       await syncEditing(editor);
       editor.trigger('update');

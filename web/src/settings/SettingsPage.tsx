@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { navigate, useLocation } from '../router.tsx';
 import { PageHeader } from '../ui/bits.tsx';
 import { WorkspaceSettings } from './WorkspaceSettings.tsx';
 import { Senders } from './Senders.tsx';
@@ -13,13 +13,18 @@ const TABS = {
   webhooks: 'Webhooks', users: 'Users and roles', keys: 'API keys',
 } as const;
 
+type Tab = keyof typeof TABS;
+
+/** The settings, a tab each; the tab is in the address (`/settings?tab=senders`) so that other pages link to it. */
 export function SettingsPage() {
-  const [tab, setTab] = useState<keyof typeof TABS>('workspace');
+  const asked = useLocation().query.get('tab') ?? '';
+  const tab: Tab = asked in TABS ? (asked as Tab) : 'workspace';
+  const setTab = (t: Tab) => navigate(t === 'workspace' ? '/settings' : `/settings?tab=${t}`, true);
   return (
     <>
       <PageHeader title="Settings" />
       <div className="tabs">
-        {Object.entries(TABS).map(([k, label]) => <button key={k} className={tab === k ? 'active' : ''} onClick={() => setTab(k as keyof typeof TABS)}>{label}</button>)}
+        {Object.entries(TABS).map(([k, label]) => <button key={k} className={tab === k ? 'active' : ''} aria-current={tab === k ? 'page' : undefined} onClick={() => setTab(k as Tab)}>{label}</button>)}
       </div>
       {tab === 'workspace' && <WorkspaceSettings />}
       {tab === 'senders' && <Senders />}

@@ -8,7 +8,7 @@ const NAV: { to: string; label: string; also?: string[] }[] = [
   { to: '/lists', label: 'Lists' },
   { to: '/fields', label: 'Custom fields' },
   { to: '/segments', label: 'Segments' },
-  { to: '/messages', label: 'Messages' },
+  { to: '/messages', label: 'Messages', also: ['/templates'] },
   { to: '/campaigns', label: 'Campaigns' },
   { to: '/journeys', label: 'Journeys' },
   { to: '/outbox', label: 'Outbox' },

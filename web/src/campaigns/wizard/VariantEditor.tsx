@@ -1,4 +1,6 @@
 import { exactError, TextField, SelectField } from '../../ui/form.tsx';
+import { useSession } from '../../session.tsx';
+import { messageLabels } from '../../ui/messageLabel.ts';
 import type { Variant } from '../draft.ts';
 
 interface Props {
@@ -20,6 +22,8 @@ export function VariantEditor({ v, i, channel, messages, error, onChange, onRemo
     onChange(next);
   };
   const from = v.from ?? { name: '', email: '' };
+  const mine = messages.filter((m) => m.channel === channel);
+  const labels = messageLabels(mine, { timeZone: useSession().me?.workspace.timezone });
   const setFrom = (patch: Partial<NonNullable<Variant['from']>>) => {
     const f = { ...from, ...patch };
     set({ from: f.name || f.email ? f : undefined });
@@ -31,7 +35,7 @@ export function VariantEditor({ v, i, channel, messages, error, onChange, onRemo
         <TextField label="Variant" name="id" errorPath={`${at}.id`} value={v.id} onChange={(e) => onChange({ ...v, id: e.target.value })} error={error} style={{ width: 80 }} />
         <SelectField label={`Content of ${v.id}`} errorPath={`${at}.message_id`} value={v.message_id ?? ''} onChange={(e) => set({ message_id: e.target.value ? Number(e.target.value) : undefined })} error={error}>
           <option value="">The campaign's message</option>
-          {messages.filter((m) => m.channel === channel).map((m) => <option key={m.id} value={m.id}>{m.name}</option>)}
+          {mine.map((m) => <option key={m.id} value={m.id}>{labels.get(m.id)}</option>)}
         </SelectField>
         {onRemove && <div className="field"><button className="small danger" onClick={onRemove}>Remove {v.id}</button></div>}
       </div>

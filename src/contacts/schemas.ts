@@ -3,6 +3,8 @@ import { id, pageOf, timestamp } from '../http/schemas.ts';
 import { EMAIL_STATUSES, SMS_STATUSES } from './consent.ts';
 import { BULK_ACTIONS } from './bulk.ts';
 import { COUNT_CAP } from './browse.ts';
+// the level is the engagement module's (segments); the contact record shows it beside the rest
+import { currentLevel } from '../segments/engagement-schemas.ts';
 
 /** What the contacts, lists, custom fields, tags and events routes answer (issue 18: the typed contract). */
 
@@ -40,13 +42,6 @@ export const contactDetail = contact
     tags: z.array(z.string()),
   })
   .meta({ id: 'ContactDetail' });
-
-const level = z.enum(['most', 'somewhat', 'least', 'everyone_else']).meta({ description: 'engagement level (S-2, S-3)' });
-export const currentLevel = z.object({
-  level: level.meta({ description: 'the current level; everyone_else until computed' }),
-  previous_level: level.nullable().meta({ description: 'the level before its latest change; null if it never changed' }),
-  changed_at: z.iso.datetime().nullable().meta({ description: 'when the level last changed (ISO 8601); null if never computed' }),
-});
 
 /** The record GET /contacts/{id} answers (C-6). */
 export const contactRecord = contactDetail.extend({ engagement: currentLevel }).meta({ id: 'ContactRecord' });

@@ -26,3 +26,13 @@ export function pageOf<T extends z.ZodType>(item: T) {
 }
 /** What a response schema describes, to type an untyped SQL row as it (`rows as Out<typeof x>[]`). */
 export type Out<T extends z.ZodType> = z.output<T>;
+
+/**
+ * A body field documented by `schema` but checked by the handler, which knows what zod cannot
+ * at this point (a message's channel, a workspace's custom fields and lists), so that the error
+ * names the field at fault (`content.subject`, `criteria.all[2].value`) where a union would answer
+ * one "Invalid input" at its root. The value passes through as sent.
+ */
+export function checkedByHandler<T extends z.ZodType>(schema: T): z.ZodType<unknown> {
+  return z.preprocess((v) => v, schema.catch((c) => c.value as z.output<T>));
+}

@@ -1,19 +1,10 @@
 import { z } from 'zod';
-import { id, timestamp, version } from '../http/schemas.ts';
+import { checkedByHandler, id, timestamp, version } from '../http/schemas.ts';
 import { emailContent, smsContent } from './content.ts';
 
 /** What the messages, senders and DKIM routes take and answer (issue 18: the typed contract). */
 
-/**
- * A body field documented by `schema` but checked by the handler, which knows what zod cannot
- * here: a message's content is checked against its channel's schema (the channel of the body, or
- * of the stored message on PATCH), so the error names the field (`content.subject`), where a
- * union would answer one "Invalid input" at `content`. The value passes through as sent.
- */
-export function checkedByHandler<T extends z.ZodType>(schema: T): z.ZodType<unknown> {
-  return z.preprocess((v) => v, schema.catch((c) => c.value as z.output<T>));
-}
-
+/** A message's content: its channel's schema is applied by the handler (the channel of the body, or of the stored message on PATCH). */
 export const messageContent = checkedByHandler(z.xor([emailContent, smsContent])).meta({
   description: "By the message's channel: an email's subject, body (MJML or HTML), preheader, text part and language versions (EmailContent), or an SMS's text (SmsContent). Checked against the channel's schema, and its Liquid templates compiled: a 400 names the field, with line and column.",
 });

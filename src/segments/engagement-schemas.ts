@@ -3,7 +3,7 @@ import { id, timestamp } from '../http/schemas.ts';
 import { ENGAGEMENT_LEVELS } from './schema.ts';
 
 /** What the engagement routes answer (S-2, S-3; issue 18: the typed contract). */
-const level = z.enum(ENGAGEMENT_LEVELS);
+const level = z.enum(ENGAGEMENT_LEVELS).meta({ description: 'engagement level (S-2, S-3)' });
 const count = (what: string) => z.number().int().min(0).meta({ description: what });
 
 export const engagementSettingsSchema = z
@@ -27,11 +27,16 @@ export const engagementOverview = z.object({
   settings: engagementSettingsSchema,
 });
 
-export const contactEngagementAnswer = z.object({
-  contact_id: id,
+/** A contact's level now (C-6): what the contact record shows and the engagement route starts with. */
+export const currentLevel = z.object({
   level: level.meta({ description: 'the current level; everyone_else until computed' }),
   previous_level: level.nullable().meta({ description: 'the level before its latest change; null if it never changed' }),
   changed_at: z.iso.datetime().nullable().meta({ description: 'when the level last changed (ISO 8601); null if never computed' }),
+});
+
+export const contactEngagementAnswer = z.object({
+  contact_id: id,
+  ...currentLevel.shape,
   history: z
     .array(z.object({ level, previous_level: level.nullable(), changed_at: timestamp }))
     .meta({ description: 'the latest 50 changes, newest first' }),

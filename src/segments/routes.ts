@@ -150,7 +150,7 @@ export function segmentRoutes(ctx: Ctx) {
       const ws = principal(req).workspaceId;
       const c = await ctx.db.query(sql`select 1 from contacts where workspace_id = ${ws} and id = ${req.params.id}`);
       if (!c.rows[0]) throw notFound('contact');
-      return { contact_id: req.params.id, ...(await contactEngagement(ctx.db, ws, req.params.id)) } as z.output<typeof contactEngagementAnswer>; // rows of untyped SQL
+      return { contact_id: req.params.id, ...(await contactEngagement(ctx.db, ws, req.params.id)) } as Out<typeof contactEngagementAnswer>; // rows of untyped SQL
     });
   };
 }

@@ -1,21 +1,12 @@
 import { z } from 'zod';
-import { id, pageOf, timestamp } from '../http/schemas.ts';
+import { checkedByHandler, id, pageOf, timestamp } from '../http/schemas.ts';
 import { contact } from '../contacts/schemas.ts';
 import { BUILTIN_SEGMENTS, type BuiltinSegmentId } from './segments.ts';
 import { conditionSchema, criteriaSchema } from './schema.ts';
 
 /** What the segments and engagement routes take and answer (issue 18: the typed contract). */
 
-/**
- * A body field documented by `schema` but checked by the handler, which knows what zod cannot
- * here: criteria are parsed node by node against the workspace's custom fields and lists, so the
- * error names the node (`criteria.all[2].value`), where a union would answer one "Invalid input"
- * at `criteria`. The value passes through as sent.
- */
-function checkedByHandler<T extends z.ZodType>(schema: T): z.ZodType<unknown> {
-  return z.preprocess((v) => v, schema.catch((c) => c.value as z.output<T>));
-}
-
+/** Criteria: parsed node by node by the handler, against the workspace's custom fields and lists. */
 export const criteriaInput = checkedByHandler(criteriaSchema);
 
 const BUILTIN_IDS = Object.keys(BUILTIN_SEGMENTS) as [BuiltinSegmentId, ...BuiltinSegmentId[]];

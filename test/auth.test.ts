@@ -58,6 +58,18 @@ describe('users, sessions and API keys (P-3)', () => {
     expect(revoked.status).toBe(401);
   });
 
+  it('GET /me tells what the role may do, as the routes check it (P-3)', async () => {
+    const ws = await newWorkspace(t);
+    const want: Record<string, string[]> = { admin: ['read', 'write', 'approve', 'admin'], author: ['read', 'write'], approver: ['read', 'approve'], viewer: ['read'] };
+    for (const [role, permissions] of Object.entries(want)) {
+      const k = await ws.api('POST', '/api/v1/api-keys', { name: role, role });
+      expect(k.status, JSON.stringify(k.body)).toBe(201);
+      const me = await apiClient(t.http, { authorization: `Bearer ${k.body.key}` })('GET', '/api/v1/me');
+      expect(me.body).toMatchObject({ role, permissions });
+    }
+    expect((await ws.api('GET', '/api/v1/me')).body.permissions).toContain('admin');
+  });
+
   it('lets a user switch between the workspaces they belong to', async () => {
     const a = await newWorkspace(t, 'A');
     const b = await newWorkspace(t, 'B');

@@ -7,6 +7,7 @@ import type { Ctx } from '../context.ts';
 import { AppError, notFound } from '../errors.ts';
 import { changeUniqueKey, contactSettingsSchema } from '../contacts/index.ts';
 import * as accounts from './accounts.ts';
+import { permissionsOf } from './roles.ts';
 import * as invitations from './invitations.ts';
 import { ROLES } from './roles.ts';
 import { IANAZone } from 'luxon';
@@ -47,6 +48,7 @@ export function accountRoutes(ctx: Ctx) {
       return {
         user_id: p.userId,
         role: p.role,
+        permissions: permissionsOf(p.role),
         via: p.via,
         csrf_token: p.csrfToken ?? null,
         workspace: await accounts.getWorkspace(ctx.db, p.workspaceId),

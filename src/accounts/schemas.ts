@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { id, timestamp } from '../http/schemas.ts';
-import { ROLES } from './roles.ts';
+import { PERMISSIONS, ROLES } from './roles.ts';
 
 /** What the accounts routes answer (issue 18: the typed contract). */
 export const role = z.enum(ROLES).meta({ description: 'owner > admin > author / approver > viewer (P-3)' });
@@ -21,6 +21,7 @@ export const loginAnswer = z.object({ user_id: id, workspace_id: id, role, csrf_
 export const meAnswer = z.object({
   user_id: id.nullable().meta({ description: 'null for an API key' }),
   role,
+  permissions: z.array(z.enum(PERMISSIONS)).meta({ description: "what the role may do (P-3): the UI shows only the actions it grants; the server checks every request anyway" }),
   via: z.enum(['session', 'api_key']),
   csrf_token: z.string().nullable(),
   workspace: workspaceBody,

@@ -5,6 +5,8 @@ import { queryClient } from './data.ts';
 export interface Me {
   user_id: number | null;
   role: string;
+  /** What the role may do (read, write, approve, admin, owner). */
+  permissions: string[];
   via: string;
   csrf_token: string | null;
   workspace: { id: number; name: string; timezone: string; unique_key: string; settings: Record<string, any> };

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { del } from '../api.ts';
 import { useAction, useGet } from '../data.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
-import { useSession } from '../session.tsx';
+import { useCan } from '../ui/permissions.ts';
 import { Card, Empty, Loading, PageHeader } from '../ui/bits.tsx';
 import { ErrorBanner } from '../ui/form.tsx';
 import { PreviewDialog } from './PreviewDialog.tsx';
@@ -12,8 +12,6 @@ import { useTemplateAction } from './useTemplate.ts';
 import './templates.css';
 
 type Channel = 'email' | 'sms';
-const WRITERS = ['owner', 'admin', 'author'];
-
 /**
  * The template gallery (issue 19, M-7): built-in responsive emails and SMS starters, and the
  * workspace's own saved templates. "Use this template" copies one into a new message and opens
@@ -22,8 +20,7 @@ const WRITERS = ['owner', 'admin', 'author'];
 export function TemplatesPage() {
   const { query } = useLocation();
   const channel: Channel = query.get('channel') === 'sms' ? 'sms' : 'email';
-  const { me } = useSession();
-  const canWrite = WRITERS.includes(me?.role ?? '');
+  const canWrite = useCan()('write');
   const q = useGet<{ data: TemplateSummary[] }>(`/api/v1/templates?channel=${channel}`);
   const use = useTemplateAction();
   const remove = useAction((id: string) => del(`/api/v1/templates/${encodeURIComponent(id)}`), ['/api/v1/templates']);

@@ -2,9 +2,8 @@ import { useState, type FormEvent } from 'react';
 import { post } from '../api.ts';
 import { useAction, useGet } from '../data.ts';
 import { Link, navigate } from '../router.tsx';
-import { useSession } from '../session.tsx';
 import { Card } from '../ui/bits.tsx';
-import { messageLabels } from '../ui/messageLabel.ts';
+import { useMessageLabels } from '../ui/messageLabel.ts';
 import { ErrorBanner, SelectField, TextField } from '../ui/form.tsx';
 
 /** A name and a message make a draft; the wizard on the campaign page does the rest. */
@@ -18,7 +17,7 @@ export function NewCampaign() {
     create.mutate({ name, message_id: Number(messageId) });
   };
   const none = messages.data && messages.data.data.length === 0;
-  const labels = messageLabels(messages.data?.data ?? [], { channel: true, timeZone: useSession().me?.workspace.timezone });
+  const labels = useMessageLabels(messages.data?.data ?? [], { channel: true });
   return (
     <Card title="New campaign">
       {none ? <p className="muted">A campaign sends a message: <Link to="/messages">create an email or an SMS</Link> first.</p> : (

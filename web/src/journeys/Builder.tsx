@@ -1,14 +1,16 @@
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { Background, Controls, ReactFlow, type Connection, type Edge, type Node, type NodeChange } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useGet } from '../data.ts';
-import { messageLabels } from '../ui/messageLabel.ts';
+import { useMessageLabels } from '../ui/messageLabel.ts';
 import { addStep, newStep, removeStep, setPointer, STEP_TYPES, toFlow, TRIGGER_ID, type Definition } from './graph.ts';
 import { nodeTypes } from './nodes.tsx';
 import { StepPanel } from './StepPanel.tsx';
 import { TriggerPanel } from './TriggerPanel.tsx';
 
 /** Pan and zoom only. */
+/** Until the messages load: one empty list, so the labels are not recomputed on every render. */
+const NO_MESSAGES: { id: number; name: string }[] = [];
 const READ_ONLY = { nodesDraggable: false, nodesConnectable: false, elementsSelectable: false, edgesFocusable: false, nodesFocusable: false, deleteKeyCode: null } as const;
 
 interface Props {
@@ -28,7 +30,7 @@ export function Builder({ def, onChange, problems, report, selected, onSelect, r
   // positions while dragging; saved ones come from the definition's layout
   const [dragged, setDragged] = useState(new Map<string, { x: number; y: number }>());
   const positions = new Map([...Object.entries(def.layout ?? {}), ...dragged]);
-  const msgNames = useMemo(() => messageLabels(messages.data?.data ?? []), [messages.data]);
+  const msgNames = useMessageLabels(messages.data?.data ?? NO_MESSAGES);
   const problemIds = new Set(problems.map((p) => p.step_id).filter((x): x is string => !!x));
   const { nodes, edges } = toFlow(def, {
     selected,

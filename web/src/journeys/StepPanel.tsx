@@ -1,6 +1,5 @@
 import { useGet } from '../data.ts';
-import { useSession } from '../session.tsx';
-import { messageLabels } from '../ui/messageLabel.ts';
+import { useMessageLabels } from '../ui/messageLabel.ts';
 import { Card } from '../ui/bits.tsx';
 import { CriteriaBuilder } from '../segments/CriteriaBuilder.tsx';
 import { asRootGroup } from '../segments/criteria.ts';
@@ -23,7 +22,7 @@ export function StepPanel({ step: s, problems, onChange, onDelete }: Props) {
   const set = (patch: Partial<Step>) => onChange({ ...s, ...patch });
   const setBranch = (i: number, patch: Partial<Branch>) => set({ branches: s.branches!.map((b, j) => (j === i ? { ...b, ...patch } : b)) });
   const channelMsgs = (messages.data?.data ?? []).filter((m) => m.channel === s.type);
-  const labels = messageLabels(channelMsgs, { timeZone: useSession().me?.workspace.timezone });
+  const labels = useMessageLabels(channelMsgs);
 
   return (
     <Card title={`Step ${s.id}`} actions={<button className="small danger" onClick={onDelete}>Delete step</button>}>

@@ -1,3 +1,5 @@
+import { useMemo } from 'react';
+import { useSession } from '../session.tsx';
 import { formatDateTime } from './time.ts';
 
 type Msg = { id: number; name: string; channel?: string; updated_at?: string };
@@ -16,4 +18,10 @@ export function messageLabels(messages: Msg[], opts: { channel?: boolean; timeZo
     if ((seen.get(m.name.trim().toLowerCase()) ?? 0) > 1) extra.push(`#${m.id}${m.updated_at ? `, updated ${formatDateTime(m.updated_at, opts.timeZone)}` : ''}`);
     return [m.id, extra.length ? `${m.name} (${extra.join(', ')})` : m.name];
   }));
+}
+
+/** `messageLabels` with the workspace's time zone, for a picker: recomputed when the messages change. */
+export function useMessageLabels(messages: Msg[], opts: { channel?: boolean } = {}): Map<number, string> {
+  const timeZone = useSession().me?.workspace.timezone;
+  return useMemo(() => messageLabels(messages, { channel: opts.channel, timeZone }), [messages, opts.channel, timeZone]);
 }

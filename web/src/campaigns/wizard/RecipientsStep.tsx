@@ -3,7 +3,7 @@ import { useSession } from '../../session.tsx';
 import { Stat } from '../../ui/bits.tsx';
 import { fieldError, SelectField, TextField } from '../../ui/form.tsx';
 import { PickMany } from '../../ui/PickMany.tsx';
-import { messageLabels } from '../../ui/messageLabel.ts';
+import { useMessageLabels } from '../../ui/messageLabel.ts';
 import type { Draft, SegmentRef } from '../draft.ts';
 
 const COUNTS: [string, string][] = [['matching', 'Matching'], ['no_address', 'No address'], ['suppressed', 'Suppressed'], ['duplicates_collapsed', 'Duplicates'], ['control_group', 'Control group'], ['recipients', 'Recipients']];
@@ -23,7 +23,7 @@ export function RecipientsStep({ d, set, error, calc }: Props) {
   const segments = useGet<{ data: any[] }>('/api/v1/segments');
   const listItems = (lists.data?.data ?? []).map((l) => ({ id: l.id as number, name: l.name, note: `(${l.member_count})` }));
   const segItems = (segments.data?.data ?? []).map((s) => ({ id: s.id as SegmentRef, name: s.name, note: s.builtin ? '(engagement)' : undefined }));
-  const labels = messageLabels(messages.data?.data ?? [], { channel: true, timeZone: me?.workspace.timezone });
+  const labels = useMessageLabels(messages.data?.data ?? [], { channel: true });
   const r = d.recipients;
   const setR = (patch: Partial<Draft['recipients']>) => set({ recipients: { ...r, ...patch } });
   const byEmail = me?.workspace.unique_key === 'email';

@@ -1,6 +1,5 @@
 import { exactError, TextField, SelectField } from '../../ui/form.tsx';
-import { useSession } from '../../session.tsx';
-import { messageLabels } from '../../ui/messageLabel.ts';
+import { useMessageLabels } from '../../ui/messageLabel.ts';
 import type { Variant } from '../draft.ts';
 
 interface Props {
@@ -23,7 +22,7 @@ export function VariantEditor({ v, i, channel, messages, error, onChange, onRemo
   };
   const from = v.from ?? { name: '', email: '' };
   const mine = messages.filter((m) => m.channel === channel);
-  const labels = messageLabels(mine, { timeZone: useSession().me?.workspace.timezone });
+  const labels = useMessageLabels(mine);
   const setFrom = (patch: Partial<NonNullable<Variant['from']>>) => {
     const f = { ...from, ...patch };
     set({ from: f.name || f.email ? f : undefined });

@@ -65,7 +65,8 @@ export class ProtocolMux {
   private lastApiUnit = -Infinity;
   /** The last units run (for the slow log: what an API request that waited long waited for). */
   private recent: { start: number; ms: number; text: string }[] = [];
-  private counts = emptyStats();
+  /** Counted only once takeStats has been called (PARCOURS_PGLITE_STATS_MS): nothing grows otherwise. */
+  private counts: MuxStats | null = null;
 
   constructor(
     private backend: Backend,
@@ -97,9 +98,9 @@ export class ProtocolMux {
     return this.now() - this.lastApiUnit;
   }
 
-  /** What ran since the last call (PARCOURS_PGLITE_STATS_MS): how long the API's units waited and ran, and the others. */
+  /** What ran since the last call (PARCOURS_PGLITE_STATS_MS): how long the API's units waited and ran, and the others. The first call starts the counting. */
   takeStats(): MuxStats {
-    const s = this.counts;
+    const s = this.counts ?? emptyStats();
     this.counts = emptyStats();
     return s;
   }
@@ -263,10 +264,10 @@ export class ProtocolMux {
     }
     const ms = this.now() - started;
     const c = this.counts;
-    if (unit.high && client) {
+    if (c && unit.high && client) {
       c.apiWaits.push(started - unit.at);
       c.apiMaxMs = Math.max(c.apiMaxMs, ms);
-    } else {
+    } else if (c) {
       c.otherUnits++;
       c.otherMs += ms;
       if (ms > c.otherMaxMs) [c.otherMaxMs, c.otherMax] = [ms, unit.bytes ? statementText(unit.bytes).trim().slice(0, 80) : (unit.label ?? 'background work')];
@@ -289,7 +290,8 @@ export class ProtocolMux {
   /** A transaction that kept every other client waiting longer than slowMs is logged too. */
   private heldEnd(client: Client) {
     const ms = this.now() - client.held.since;
-    if (ms > this.counts.holdMaxMs) [this.counts.holdMaxMs, this.counts.holdMax] = [ms, `${client.held.units + 1} requests from ${client.held.first.trim().slice(0, 60)}`];
+    const c = this.counts;
+    if (c && ms > c.holdMaxMs) [c.holdMaxMs, c.holdMax] = [ms, `${client.held.units + 1} requests from ${client.held.first.trim().slice(0, 60)}`];
     if (this.opts.onSlow && ms >= (this.opts.slowMs ?? Infinity)) this.opts.onSlow(ms, `a transaction of ${client.held.units + 1} requests, from ${client.held.first}`);
   }
 

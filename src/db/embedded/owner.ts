@@ -121,6 +121,7 @@ async function main(args: OwnerArgs) {
 function reportStats(mux: ProtocolMux, everyMs: number) {
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
+  mux.takeStats(); // starts the counting
   setInterval(() => {
     const s = mux.takeStats();
     const waits = s.apiWaits.sort((a, b) => a - b);

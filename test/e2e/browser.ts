@@ -41,11 +41,11 @@ export interface Ui {
   close(): Promise<void>;
 }
 
-/** The real server on the embedded database, with a worker, a user and a logged-out browser page; `env` adds configuration (SMTP_URL). */
-export async function startUi(env: Record<string, string> = {}): Promise<Ui> {
+/** The real server on the embedded database, with a worker, a user and a logged-out browser page. */
+export async function startUi(): Promise<Ui> {
   ensureUiBuilt();
   const { chromium } = await import('playwright-core');
-  const t = await testApp(env);
+  const t = await testApp();
   await t.app.startWorker();
   await t.http.listen({ port: 0, host: '127.0.0.1' });
   const port = (t.http.server.address() as { port: number }).port;
@@ -101,4 +101,9 @@ export async function docScreenshot(page: Page, name: string) {
   const dir = join(ROOT, 'docs/screenshots');
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: join(dir, `${name}.png`) });
+}
+
+/** How wide the page's document is (P-2: at 390 px nothing may scroll sideways). */
+export function pageWidth(page: Page): Promise<number> {
+  return page.evaluate(() => document.documentElement.scrollWidth);
 }

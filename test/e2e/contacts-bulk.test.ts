@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../../src/db/index.ts';
-import { HAS_CHROMIUM, logIn, screenshotOnFailure, startUi, type Ui } from './browser.ts';
+import { HAS_CHROMIUM, logIn, screenshotOnFailure, startUi, type Ui, pageWidth } from './browser.ts';
 
 /**
  * Issue 19 in Debian's chromium: contacts at volume (count, sort, pages, select all matching or
@@ -15,7 +15,6 @@ describe.runIf(HAS_CHROMIUM && EMBEDDED)('contacts at volume and the segment edi
   const page = () => ui?.page;
   const go = (path: string) => ui.page.goto(ui.url + path);
   /** How wide the page is laid out: more than the viewport means it scrolls sideways. */
-  const pageWidth = () => ui.page.evaluate(() => document.documentElement.scrollWidth);
   const bulkRequests: string[] = [];
   const events = async (type: string, key: string, value: string | number) =>
     (await ui.t.app.ctx.db.query<{ n: number }>(sql`
@@ -96,10 +95,10 @@ describe.runIf(HAS_CHROMIUM && EMBEDDED)('contacts at volume and the segment edi
     await p.setViewportSize({ width: 390, height: 800 });
     await go('/contacts');
     await p.getByTestId('contacts-table').waitFor();
-    expect(await pageWidth()).toBeLessThanOrEqual(390);
+    expect(await pageWidth(ui.page)).toBeLessThanOrEqual(390);
     await p.getByTestId('contacts-table').locator('tbody tr').first().getByRole('link').click();
     await p.getByTestId('timeline').getByText('Joined the list “Spring sale” by hand').waitFor();
-    expect(await pageWidth()).toBeLessThanOrEqual(390);
+    expect(await pageWidth(ui.page)).toBeLessThanOrEqual(390);
     await p.setViewportSize({ width: 1400, height: 900 });
   });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAS_CHROMIUM, logIn, screenshotOnFailure, startUi, type Ui } from './browser.ts';
+import { HAS_CHROMIUM, logIn, screenshotOnFailure, startUi, type Ui, pageWidth } from './browser.ts';
 
 /**
  * Issue 19 in Debian's chromium, the segment editor (S-1, S-4, P-2): a fresh condition shows no
@@ -12,7 +12,6 @@ describe.runIf(HAS_CHROMIUM && EMBEDDED)('the segment editor in a real browser (
   let ui: Ui;
   const page = () => ui?.page;
   const go = (path: string) => ui.page.goto(ui.url + path);
-  const pageWidth = () => ui.page.evaluate(() => document.documentElement.scrollWidth);
   /** The bodies of the live-count requests, to see when the editor asks for one. */
   const counts: string[] = [];
 
@@ -112,12 +111,12 @@ describe.runIf(HAS_CHROMIUM && EMBEDDED)('the segment editor in a real browser (
     try {
       await go('/segments');
       await p.getByTestId('segments-table').getByRole('link', { name: 'Around Lyon' }).waitFor();
-      expect(await pageWidth()).toBeLessThanOrEqual(390);
+      expect(await pageWidth(ui.page)).toBeLessThanOrEqual(390);
       await p.getByTestId('segments-table').getByRole('link', { name: 'Around Lyon' }).click();
       await expect.poll(() => p.getByTestId('live-count').textContent()).toBe('3');
       await p.getByRole('button', { name: '+ Add condition…' }).click();
       await p.getByRole('menuitem', { name: 'Email activity' }).click();
-      expect(await pageWidth()).toBeLessThanOrEqual(390);
+      expect(await pageWidth(ui.page)).toBeLessThanOrEqual(390);
     } finally {
       await p.setViewportSize({ width: 1400, height: 900 });
     }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { BUILTIN } from '../../src/templates/index.ts';
-import { docScreenshot, HAS_CHROMIUM, logIn, screenshotOnFailure, startUi, type Ui } from './browser.ts';
+import { docScreenshot, HAS_CHROMIUM, logIn, screenshotOnFailure, startUi, type Ui, pageWidth } from './browser.ts';
 
 /**
  * Issue 19 (M-7): the template gallery in Chromium. Browse the built-in emails and SMS starters,
@@ -102,10 +102,10 @@ describe.runIf(HAS_CHROMIUM && EMBEDDED)('template gallery (issue 19, M-7)', () 
     const cards = p.getByTestId('template-gallery').getByTestId('template-card');
     await cards.first().waitFor();
     await p.locator('[data-template="welcome"] iframe').waitFor();
-    expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await pageWidth(p)).toBeLessThanOrEqual(390);
     await p.locator('[data-template="receipt"]').scrollIntoViewIfNeeded();
     await p.locator('[data-template="receipt"] iframe').waitFor(); // loaded when scrolled to
-    expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await pageWidth(p)).toBeLessThanOrEqual(390);
 
     for (const t of EMAILS) {
       await p.getByRole('button', { name: `Preview ${t.name}`, exact: true }).click();
@@ -118,7 +118,7 @@ describe.runIf(HAS_CHROMIUM && EMBEDDED)('template gallery (issue 19, M-7)', () 
       await p.frameLocator('dialog iframe.tpl-full').locator('table').first().waitFor();
       // the MJML stacks its columns: nothing in the email is wider than the phone's frame
       expect(await frameScrollWidth(p, 'dialog iframe.tpl-full'), t.id).toBeLessThanOrEqual(width);
-      expect(await p.evaluate(() => document.documentElement.scrollWidth), t.id).toBeLessThanOrEqual(390);
+      expect(await pageWidth(p), t.id).toBeLessThanOrEqual(390);
       await dialog.getByRole('button', { name: 'Close' }).click();
       await dialog.waitFor({ state: 'detached' });
     }

@@ -3,7 +3,8 @@ import { HAS_CHROMIUM, logIn, screenshotOnFailure, startUi, type Ui, pageWidth }
 
 /**
  * Issue 19 in Debian's chromium, the segment editor (S-1, S-4, P-2): a fresh condition shows no
- * error and asks for no count until it is complete; tags are suggested from the workspace's tags; the arrow keys move in the
+ * error and asks for no count until it is complete; a field change keeps an operator the new field
+ * supports, and a new segment's save says so; tags are suggested from the workspace's tags; the arrow keys move in the
  * "+ Add condition…" menu without adding; the segments list and a segment page fit 390 px.
  */
 const EMBEDDED = !process.env.TEST_DATABASE_URL && !process.env.DATABASE_URL;
@@ -72,6 +73,41 @@ describe.runIf(HAS_CHROMIUM && EMBEDDED)('the segment editor in a real browser (
     expect(await p.locator('.field-error').count()).toBe(0);
   });
 
+  it('email "contains" becomes city "contains" with its value; a date field says why the operator changed', async () => {
+    screenshotOnFailure(page, 'segment-editor-field');
+    const p = ui.page;
+    await go('/segments/new');
+    const live = p.getByTestId('live-count');
+    await expect.poll(() => live.textContent()).toBe('6');
+    await p.getByRole('button', { name: '+ Add condition…' }).click();
+    await p.getByRole('menuitem', { name: 'Field' }).click();
+    expect(await p.getByLabel('Field operator').inputValue()).toBe('contains');
+    await p.getByLabel('Value').fill('lyon');
+    await p.getByLabel('Field', { exact: true }).selectOption('city');
+    expect(await p.getByLabel('Field operator').inputValue()).toBe('contains');
+    expect(await p.getByLabel('Value').inputValue()).toBe('lyon');
+    await expect.poll(() => live.textContent()).toBe('3'); // Lyon, Lyon, Villeurbanne-lès-Lyon
+    expect(await p.locator('.cond [role=status]').count()).toBe(0); // nothing changed, nothing to explain
+    await p.getByLabel('Field', { exact: true }).selectOption('birthday');
+    expect(await p.getByLabel('Field operator').inputValue()).toBe('eq');
+    await p.getByText('“contains” does not apply to a date field: the operator is now “is”.').waitFor();
+    expect(await p.locator('.field-error').count()).toBe(0);
+
+    // saved, the segment reopens as built
+    await p.getByLabel('Field', { exact: true }).selectOption('city');
+    await p.getByLabel('Field operator').selectOption('contains');
+    await p.getByLabel('Value').fill('lyon');
+    await p.getByLabel('Name', { exact: true }).fill('Around Lyon');
+    await p.getByRole('button', { name: 'Save segment' }).click();
+    await p.getByText('Saved.').waitFor();
+    await p.waitForURL(/\/segments\/\d+$/);
+    await p.reload();
+    await expect.poll(() => p.getByLabel('Value').inputValue()).toBe('lyon');
+    expect(await p.getByLabel('Field', { exact: true }).inputValue()).toBe('city');
+    expect(await p.getByLabel('Field operator').inputValue()).toBe('contains');
+    await expect.poll(() => live.textContent()).toBe('3');
+  });
+
   it('the keyboard: ↓ opens the menu and moves in it, Escape closes it, only Enter adds one condition', async () => {
     screenshotOnFailure(page, 'segment-editor-keyboard');
     const p = ui.page;
@@ -106,13 +142,13 @@ describe.runIf(HAS_CHROMIUM && EMBEDDED)('the segment editor in a real browser (
     screenshotOnFailure(page, 'segment-editor-390');
     const p = ui.page;
     await p.setViewportSize({ width: 390, height: 800 });
-    const made = await ui.api('POST', '/api/v1/segments', { name: 'Around Lyon', criteria: { all: [{ type: 'field', field: 'city', op: 'contains', value: 'lyon' }] } });
+    const made = await ui.api('POST', '/api/v1/segments', { name: 'Lyon area', criteria: { all: [{ type: 'field', field: 'city', op: 'contains', value: 'lyon' }] } });
     expect(made.status, JSON.stringify(made.body)).toBe(201);
     try {
       await go('/segments');
-      await p.getByTestId('segments-table').getByRole('link', { name: 'Around Lyon' }).waitFor();
+      await p.getByTestId('segments-table').getByRole('link', { name: 'Lyon area' }).waitFor();
       expect(await pageWidth(ui.page)).toBeLessThanOrEqual(390);
-      await p.getByTestId('segments-table').getByRole('link', { name: 'Around Lyon' }).click();
+      await p.getByTestId('segments-table').getByRole('link', { name: 'Lyon area' }).click();
       await expect.poll(() => p.getByTestId('live-count').textContent()).toBe('3');
       await p.getByRole('button', { name: '+ Add condition…' }).click();
       await p.getByRole('menuitem', { name: 'Email activity' }).click();

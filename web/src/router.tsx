@@ -3,9 +3,10 @@ import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from 
 /** A minimal history router: the URL is the state; links push, the back button pops. */
 const listeners = new Set<() => void>();
 
-export function navigate(to: string, replace = false) {
-  if (replace) history.replaceState(null, '', to);
-  else history.pushState(null, '', to);
+/** `state` travels with the entry (history.state), e.g. a "Saved." to show on the page a save led to. */
+export function navigate(to: string, replace = false, state: Record<string, unknown> | null = null) {
+  if (replace) history.replaceState(state, '', to);
+  else history.pushState(state, '', to);
   listeners.forEach((l) => l());
 }
 

@@ -41,7 +41,8 @@ export function SegmentPage({ id }: { id: string }) {
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [criteria, setCriteria] = useState<Group>({ all: [] });
-  const [saved, setSaved] = useState(false);
+  // a new segment's save leads to its own page, which says so
+  const [saved, setSaved] = useState<boolean>(() => !!history.state?.saved);
   const [triedSave, setTriedSave] = useState(false);
   useEffect(() => {
     if (!q.data) return;
@@ -55,7 +56,7 @@ export function SegmentPage({ id }: { id: string }) {
   const save = useAction(
     (body: any) => (isNew ? post('/api/v1/segments', body) : patch(`/api/v1/segments/${id}`, body)),
     ['/api/v1/segments'],
-    (s: any) => { setSaved(true); if (isNew) navigate(`/segments/${s.id}`, true); },
+    (s: any) => { setSaved(true); if (isNew) navigate(`/segments/${s.id}`, true, { saved: true }); },
   );
   const copy = useAction(() => post(`/api/v1/segments/${id}/copy`, {}), ['/api/v1/segments'], (s: any) => navigate(`/segments/${s.id}`));
 

@@ -8,6 +8,7 @@ import { CampaignSummary } from './CampaignSummary.tsx';
 import { Checklist } from './Checklist.tsx';
 import { Results } from './results/Results.tsx';
 import { CampaignWizard } from './wizard/CampaignWizard.tsx';
+import { useCan } from '../ui/permissions.ts';
 
 const EDITABLE = ['draft', 'rejected', 'awaiting_approval'];
 const NOT_STARTED = ['draft', 'awaiting_approval', 'rejected', 'approved', 'scheduled'];
@@ -16,6 +17,7 @@ const NOT_STARTED = ['draft', 'awaiting_approval', 'rejected', 'approved', 'sche
 export function CampaignPage({ id }: { id: number }) {
   const base = `/api/v1/campaigns/${id}`;
   const q = useGet<any>(base, { refetchInterval: 5_000 });
+  const write = useCan()('write');
   if (q.isLoading) return <Loading />;
   if (q.error) return <ErrorBanner error={q.error} />;
   const c = q.data;
@@ -27,10 +29,11 @@ export function CampaignPage({ id }: { id: number }) {
         sub={<>Message <Link to={`/messages/${c.message_id}`}>#{c.message_id}</Link>{sub && ` · ${sub}`}</>}
         actions={<CampaignActions c={c} />}
       />
-      {c.status === 'awaiting_approval' && <div className="banner info">Waiting for approval. Editing the campaign sends it back to draft.</div>}
+      {c.status === 'awaiting_approval' && <div className="banner info">{write ? 'Waiting for approval. Editing the campaign sends it back to draft.' : 'Waiting for approval.'}</div>}
       {c.status === 'rejected' && <div className="banner warn">Rejected: see the reason in the history below, edit, then prepare again.</div>}
       <Checklist checklist={EDITABLE.includes(c.status) ? c.checklist : null} />
-      {EDITABLE.includes(c.status) ? <CampaignWizard key={c.id} c={c} /> : <CampaignSummary c={c} />}
+      {!write && EDITABLE.includes(c.status) && <p className="muted small">Your role does not edit campaigns: the settings are shown as they are.</p>}
+      {EDITABLE.includes(c.status) && write ? <CampaignWizard key={c.id} c={c} /> : <CampaignSummary c={c} />}
       {!NOT_STARTED.includes(c.status) && <Results c={c} />}
       <AuditLog id={id} />
     </>

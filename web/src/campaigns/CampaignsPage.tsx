@@ -7,6 +7,7 @@ import { Card, Empty, Loading, PageHeader, Status, formatDate } from '../ui/bits
 import { ErrorBanner } from '../ui/form.tsx';
 import { ListFilter, nameMatches } from '../ui/ListFilter.tsx';
 import { NewCampaign } from './NewCampaign.tsx';
+import { useCan } from '../ui/permissions.ts';
 
 const STATUSES = ['draft', 'awaiting_approval', 'rejected', 'approved', 'scheduled', 'sending', 'paused', 'sent', 'cancelled'] as const;
 /** The API's largest page; the status filter runs on the server, the name search on these rows. */
@@ -15,6 +16,7 @@ const LIMIT = 500;
 export function CampaignsPage() {
   const [status, setStatus] = useState('');
   const [search, setSearch] = useState('');
+  const write = useCan()('write');
   const q = useGet<{ data: any[] }>(`/api/v1/campaigns${qs({ status, limit: LIMIT })}`, { refetchInterval: 10_000, placeholderData: keepPreviousData });
   if (q.error instanceof ApiError && q.error.status === 404) {
     return <>
@@ -28,7 +30,7 @@ export function CampaignsPage() {
   return (
     <>
       <PageHeader title="Campaigns" sub="One-off sends of a message to lists and segments, with approval." />
-      <NewCampaign />
+      {write && <NewCampaign />}
       <Card title="All campaigns">
         <ErrorBanner error={q.error} />
         <ListFilter what="campaigns" statuses={STATUSES} status={status} onStatus={setStatus} search={search} onSearch={setSearch} shown={rows.length} total={all.length} />

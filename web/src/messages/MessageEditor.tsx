@@ -8,6 +8,7 @@ import { FieldPicker, insertAt } from './FieldPicker.tsx';
 import { LanguageVersions } from './LanguageVersions.tsx';
 import { PreviewPane } from './PreviewPane.tsx';
 import { SaveAsTemplate } from './SaveAsTemplate.tsx';
+import { useCan } from '../ui/permissions.ts';
 import type { VisualHandle } from './VisualEditor.tsx';
 import { ConfirmButton, ConfirmDialog } from '../ui/Confirm.tsx';
 
@@ -16,6 +17,7 @@ const VisualEditor = lazy(() => import('./VisualEditor.tsx'));
 
 /** Edits an email (subject, body in HTML or MJML, text part, sender) or an SMS; each save is a new version. */
 export function MessageEditor({ id }: { id: number }) {
+  const write = useCan()('write');
   const base = `/api/v1/messages/${id}`;
   const q = useGet<any>(base);
   const senders = useGet<{ data: any[] }>('/api/v1/senders');
@@ -92,8 +94,8 @@ export function MessageEditor({ id }: { id: number }) {
     <>
       <PageHeader
         title={<>{m.name} <Badge tone={email ? 'info' : 'warn'}>{m.channel}</Badge></>}
-        sub={`Version ${m.version}. Saving makes a new version; queued sends keep theirs.`}
-        actions={<>
+        sub={write ? `Version ${m.version}. Saving makes a new version; queued sends keep theirs.` : `Version ${m.version}. Your role does not edit messages: preview it as any contact.`}
+        actions={write && <>
           <SaveAsTemplate channel={m.channel} defaultName={m.name} read={current} />
           <ConfirmButton className="danger" question={'Delete this message?'} onConfirm={() => remove.mutate(undefined)}>Delete</ConfirmButton>
           <button className="primary" disabled={save.isPending} onClick={() => void saveNow()}>Save</button>

@@ -4,6 +4,7 @@ import { useAction, useGet } from '../data.ts';
 import { Link, navigate } from '../router.tsx';
 import { Badge, Card, Empty, Loading, PageHeader, formatDate } from '../ui/bits.tsx';
 import { ErrorBanner, SelectField, TextField } from '../ui/form.tsx';
+import { useCan } from '../ui/permissions.ts';
 
 const STARTERS = {
   email: { subject: 'Hello {{ contact.first_name | default: "there" }}', format: 'html', body: '<h1>Hello {{ contact.first_name | default: "there" }}</h1>\n<p>Write your message here.</p>\n<p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p>' },
@@ -20,10 +21,11 @@ export function MessagesPage() {
     create.mutate({ name, channel, content: STARTERS[channel] });
   };
   const rows = q.data?.data ?? [];
+  const write = useCan()('write');
   return (
     <>
       <PageHeader title="Messages" sub="Emails (HTML or MJML) and SMS, personalised with Liquid; used by campaigns and journeys." />
-      <Card title="New message">
+      {write && <Card title="New message">
         <form onSubmit={submit}>
           <ErrorBanner error={create.error} fields={['name', 'channel']} />
           <div className="row">
@@ -35,7 +37,7 @@ export function MessagesPage() {
             <div className="field"><button type="button" onClick={() => navigate('/templates')}>From a template</button></div>
           </div>
         </form>
-      </Card>
+      </Card>}
       <Card>
         {q.isLoading ? <Loading /> : rows.length === 0 ? <Empty title="No message yet">Create an email or an SMS above; you can preview it as any contact and send yourself a test.</Empty> : (
           <table className="table" data-testid="messages-table">

@@ -5,6 +5,7 @@ import { Card, Loading } from '../ui/bits.tsx';
 import { ErrorBanner, TextField } from '../ui/form.tsx';
 import { contactName } from '../contacts/ContactsPage.tsx';
 import { SandboxedHtml } from '../ui/SandboxedHtml.tsx';
+import { useCan } from '../ui/permissions.ts';
 
 /** The draft being edited (saved or not) rendered as a chosen contact (M-1), on a desktop or phone width, and a test send. */
 export function PreviewPane({ id, channel, version, draft }: { id: number; channel: string; version: number; draft?: Record<string, unknown> }) {
@@ -24,6 +25,7 @@ export function PreviewPane({ id, channel, version, draft }: { id: number; chann
     return () => clearTimeout(timer);
   }, [id, version, contactId, draftJson]);
 
+  const canTest = useCan()('write'); // a test send is a send: POST /messages/{id}/test needs write
   const [to, setTo] = useState('');
   const [test, setTest] = useState<{ ok?: string; error?: unknown }>({});
   const sendTest = async () => {
@@ -67,14 +69,14 @@ export function PreviewPane({ id, channel, version, draft }: { id: number; chann
         </> : <div className="banner info" data-testid="preview-sms" style={{ whiteSpace: 'pre-wrap' }}>{preview.text ?? preview.sms ?? JSON.stringify(preview)}</div>}
         <p className="muted small">The preview shows your changes as you make them (not saved yet), in the contact's language when the message has that version. A test sends the saved version.</p>
       </Card>
-      <Card title="Send a test">
+      {canTest && <Card title="Send a test">
         {test.ok && <div className="banner good">{test.ok}</div>}
         <ErrorBanner error={test.error} fields={['to']} />
         <div className="row">
           <TextField label={channel === 'email' ? 'To (emails, comma separated)' : 'To (phone numbers)'} name="to" value={to} onChange={(e) => setTo(e.target.value)} error={test.error} />
           <div className="field"><button disabled={!to.trim()} onClick={() => void sendTest()}>Send test</button></div>
         </div>
-      </Card>
+      </Card>}
     </div>
   );
 }

@@ -41,11 +41,11 @@ export interface Ui {
   close(): Promise<void>;
 }
 
-/** The real server on the embedded database, with a worker, a user and a logged-out browser page. */
-export async function startUi(): Promise<Ui> {
+/** The real server on the embedded database, with a worker, a user and a logged-out browser page; `env` is the app's configuration (e.g. SMTP_URL). */
+export async function startUi(env: Record<string, string> = {}): Promise<Ui> {
   ensureUiBuilt();
   const { chromium } = await import('playwright-core');
-  const t = await testApp();
+  const t = await testApp(env);
   await t.app.startWorker();
   await t.http.listen({ port: 0, host: '127.0.0.1' });
   const port = (t.http.server.address() as { port: number }).port;

@@ -71,6 +71,11 @@ export default function VisualEditor({ document: doc, mjml: source, onChange, on
       fromElement: false,
       storageManager: false,
       telemetry: false, // GrapesJS would report to app.grapesjs.com
+      // the head (title, default attributes) is not content: its mj-text/mj-button defaults would show as blocks
+      canvasCss: 'mj-head { display: none !important; }',
+      // Ctrl+Z works unless a field has the focus: the page's <main> (tabindex -1, the skip link's
+      // target) takes it on any click beside the canvas, and GrapesJS counted it as a field
+      canvas: { notTextable: ['button', 'a', 'input[type=checkbox]', 'input[type=radio]', '[tabindex="-1"]', '.visual-editor *:not(input):not(select):not(textarea):not([contenteditable])'] },
       cssIcons: '', // no Font Awesome from a CDN
       // the plugin adds its buttons to these two panels; our own toolbar replaces them (hidden in CSS)
       panels: { defaults: [{ id: 'options', buttons: [] }, { id: 'devices-c', buttons: [] }] },
@@ -109,10 +114,16 @@ export default function VisualEditor({ document: doc, mjml: source, onChange, on
 
     const snapshot = () => ({ body: e.getHtml(), editor: { kind: 'grapesjs' as const, version: grapesjs.version, project: e.getProjectData() as unknown as Record<string, unknown> } });
     let timer: ReturnType<typeof setTimeout> | undefined;
-    e.on('update', () => {
+    // A snapshot merges a text being typed into the document, which re-renders it and throws the
+    // caret back to its start: while a text is open the snapshot waits until it is closed.
+    const later = () => {
       clearTimeout(timer);
-      timer = setTimeout(() => change.current(snapshot()), 250);
-    });
+      timer = setTimeout(() => { if (!e.getEditing()) change.current(snapshot()); }, 250);
+    };
+    e.on('update', later);
+    // a block dragged while a text is open would drop into that text: close it first
+    e.on('block:drag:start', () => (e.getEditing()?.getView() as { disableEditing?(): unknown } | undefined)?.disableEditing?.());
+    e.on('rte:disable', later);
     onReady({
       async flush() {
         clearTimeout(timer);
@@ -142,15 +153,14 @@ export default function VisualEditor({ document: doc, mjml: source, onChange, on
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
-  const insertField = async (tag: string) => {
+  const insertField = (tag: string) => {
     if (!editor) return;
     const editing = editor.getEditing();
     if (editing) {
       const sel = editor.Canvas.getDocument()?.getSelection();
       if (sel && caret.current) { sel.removeAllRanges(); sel.addRange(caret.current); }
+      // typed into the open text at its caret; merged into the document when the text closes
       editor.RichTextEditor.globalRte?.insertHTML(tag);
-      await syncEditing(editor);
-      editor.trigger('update');
       return;
     }
     const selected = editor.getSelected();
@@ -172,7 +182,7 @@ export default function VisualEditor({ document: doc, mjml: source, onChange, on
         <button type="button" className={`small${device === 'desktop' ? ' on' : ''}`} onClick={() => show('desktop')}>Desktop</button>
         <button type="button" className={`small${device === 'mobile' ? ' on' : ''}`} onClick={() => show('mobile')}>Mobile</button>
         <span className="ve-sep" />
-        <FieldPicker onInsert={(t) => void insertField(t)} />
+        <FieldPicker onInsert={insertField} />
         <button type="button" className="small" onClick={() => editor?.runCommand('open-assets')}>Images…</button>
         {uploadError && <span className="field-error" role="alert">{uploadError}</span>}
       </div>
@@ -186,7 +196,7 @@ export default function VisualEditor({ document: doc, mjml: source, onChange, on
           <div ref={styles} />
         </div>
       </div>
-      <p className="field-hint">Drag blocks onto the email; double-click a text to write. Undo with Ctrl+Z. Images you upload go to the workspace’s library.</p>
+      <p className="field-hint">Drag blocks onto the email; double-click a text to write (the preview follows once you leave it). Undo with Ctrl+Z. Images you upload go to the workspace’s library.</p>
     </div>
   );
 }

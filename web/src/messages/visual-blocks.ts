@@ -21,6 +21,8 @@ const section = (inner: string, attrs = '') => `<mj-section${attrs}><mj-column>$
  * and the footer with the unsubscribe and preferences links every marketing email needs.
  */
 export function addParcoursBlocks(editor: Editor) {
+  // a button's link, in words (the plugin shows the attribute's name, "Href")
+  editor.DomComponents.addType('mj-button', { model: { defaults: { traits: [{ type: 'text', name: 'href', label: 'Link', placeholder: 'https://…' }] } } });
   editor.Blocks.add('parcours-social', {
     label: 'Social links',
     category: 'Parcours',

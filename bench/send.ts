@@ -111,14 +111,15 @@ const sinkUs = ((sinkCpu() - sink0) * 1000) / total;
 const peak = rss();
 const sent = (await db.query<{ n: number }>(sql`select count(*)::int as n from deliveries where workspace_id = ${ws.id} and status = 'sent'`)).rows[0].n;
 let accepted = sent;
+let bytes = 0;
 if (sink) {
   sink.stdin!.write('count\n');
   const [line] = await once(sink.stdout!, 'data');
-  accepted = Number(/count (\d+)/.exec(String(line))![1]);
+  [accepted, bytes] = /count (\d+) bytes (\d+)/.exec(String(line))!.slice(1).map(Number);
   sink.kill();
 }
 console.log(`bench/send  ${label}, ${transport} transport, ${processes ? `${processes} worker process(es)` : `${workers} sender loop(s) in-process`}  ${machine()}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-console.log(`  ${sent} sent (${accepted} accepted by the ${transport === 'smtp' ? 'SMTP sink' : 'outbox'}) in ${seconds.toFixed(1)} s: ${Math.round(sent / seconds)} msg/s, peak RSS ${processes ? `${childPeak.join(' + ')} MB (workers)` : `${peak} MB`}`);
+console.log(`  ${sent} sent (${accepted} accepted by the ${transport === 'smtp' ? 'SMTP sink' : 'outbox'}) in ${seconds.toFixed(1)} s: ${Math.round(sent / seconds)} msg/s, peak RSS ${processes ? `${childPeak.join(' + ')} MB (workers)` : `${peak} MB`}${bytes ? `, ${Math.round(bytes / accepted).toLocaleString('en')} bytes per message` : ''}`);
 console.log(`  CPU per message: ${Math.round(ourUs)} µs in Parcours${sink ? `, ${Math.round(sinkUs)} µs in the SMTP sink` : ''}${db.kind === 'postgres' ? `, ${Math.round(pgUs)} µs in PostgreSQL backends` : ''} (ceiling on 2 idle cores ≈ ${Math.round(2e6 / (ourUs + sinkUs + pgUs))} msg/s)`);
 await app.close();
 await drop();

@@ -44,7 +44,6 @@ export async function runDemo(db: Db, contacts: number, log: (s: string) => void
   const [news, promo, vip] = lists.rows.map((l) => l.id);
   // the embedded database runs one statement at a time: small ones, so the app beside it answers (O-1)
   const chunk = db.kind === 'postgres' ? 200_000 : 1_000;
-  const slice = 2_000;
   for (let from = 1; from <= contacts; from += chunk) {
     const to = Math.min(contacts, from + chunk - 1);
     // memberships and tags in the statement that creates their contacts: no one else sees those
@@ -82,7 +81,7 @@ export async function runDemo(db: Db, contacts: number, log: (s: string) => void
   // six monthly newsletters: sent to subscribers; opens and clicks follow a stable per-contact propensity
   for (const [k, m] of messages.entries()) {
     const sentAt = new Date(now.getTime() - (6 - k) * 28 * 86_400_000);
-    for await (const { from, to } of contactSlices(db, w, slice)) {
+    for await (const { from, to } of contactSlices(db, w)) {
       await db.query(sql`
         with r as (select id, (id * 2654435761 % 1000) as p from contacts where workspace_id = ${w} and id % 5 <> 0 and id between ${from} and ${to})
         insert into events (workspace_id, contact_id, type, data, occurred_at, created_at)
@@ -93,7 +92,7 @@ export async function runDemo(db: Db, contacts: number, log: (s: string) => void
     }
     bar.update(40 + (k + 1) * 7, { stage: `engagement: newsletter ${k + 1} of 6` });
   }
-  for await (const { from, to } of contactSlices(db, w, slice)) {
+  for await (const { from, to } of contactSlices(db, w)) {
     await db.query(sql`
       insert into events (workspace_id, contact_id, type, data, occurred_at, created_at)
       select ${w}::bigint, id, 'purchase', jsonb_build_object('order_id', 'D' || id || '-' || n, 'total', 20 + (id * n % 180), 'currency', 'EUR',

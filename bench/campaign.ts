@@ -1,6 +1,7 @@
 // Campaign fan-out (issue 5 goal: ≥ 50,000 deliveries/s on PostgreSQL): a segment over N contacts,
 // a campaign to it prepared and approved, then the time from approval to the last delivery queued;
-// with --send, also to the last message accepted by a local SMTP sink (or the outbox).
+// with --send, also to the last message accepted by a local SMTP sink (or the outbox). Each stage
+// prints its CPU per item, this process's and the database's (issue 20).
 // node --import tsx bench/campaign.ts [--db postgres|pglite] [--contacts 1000000] [--batch 50000]
 //                                     [--send] [--transport smtp|outbox] [--workers 2]
 import { spawn } from 'node:child_process';
@@ -14,13 +15,14 @@ import { createMessage } from '../src/messages/index.ts';
 import { createSegment } from '../src/segments/index.ts';
 import { approveCampaign, createCampaign, prepareCampaign, runFanout, type Actor } from '../src/campaigns/index.ts';
 import type { Job } from '../src/queue/index.ts';
-import { arg, benchDb, machine, rssSampler } from './setup.ts';
+import { arg, benchDb, cpuMeter, machine, perItem, rssSampler } from './setup.ts';
 
 const n = Number(arg('contacts', '1000000'));
 const batch = Number(arg('batch', '50000'));
 const send = process.argv.includes('--send');
 const transport = arg('transport', 'smtp');
-const { db, label, drop } = await benchDb(arg('db', 'postgres'));
+const bench = await benchDb(arg('db', 'postgres'));
+const { db, label, drop } = bench;
 
 let sinkPort = 0;
 const sink = send && transport === 'smtp' ? spawn(process.execPath, ['--import', 'tsx', new URL('./smtp-sink-process.ts', import.meta.url).pathname], { stdio: ['pipe', 'pipe', 'inherit'] }) : null;
@@ -57,6 +59,7 @@ const prepareS = (performance.now() - t0) / 1000;
 if (!prepared.ok) throw new Error(`checklist failed: ${JSON.stringify(prepared.checks.filter((c) => !c.ok))}`);
 
 const rss = rssSampler();
+const fanoutCpu = await cpuMeter(bench);
 t0 = performance.now();
 await approveCampaign(ctx, ws.id, campaign.id, owner);
 const { rows } = await db.query<Job>(sql`
@@ -64,22 +67,26 @@ const { rows } = await db.query<Job>(sql`
   returning id, workspace_id, kind, payload, attempts, max_attempts, progress`);
 const progress = (await runFanout(ctx, rows[0], { batch })) as { queued: number; control: number; suppressed: number; batches: number };
 const fanoutS = (performance.now() - t0) / 1000;
+const fanoutUsed = await fanoutCpu.stop();
 const queued = Number((await db.query<{ n: number }>(sql`select count(*)::int as n from deliveries where workspace_id = ${ws.id} and campaign_id = ${campaign.id}`)).rows[0].n);
 
 console.log(`bench/campaign  ${label}  ${machine()}`);
 console.log(`  ${n} contacts created in ${setupS.toFixed(1)} s; prepare (checklist, count, ${20} renders) ${prepareS.toFixed(2)} s: ${prepared.calculation.recipients} recipients, ${prepared.calculation.control_group} held out, ${prepared.calculation.suppressed} suppressed`);
 console.log(`  approval → last delivery queued: ${queued} deliveries in ${fanoutS.toFixed(2)} s = ${Math.round(queued / fanoutS)} deliveries/s (${progress.batches} batches of ${batch} contacts; ${progress.control} held out), peak RSS ${rss()} MB`);
+console.log(`  ${perItem(fanoutUsed, queued, 'delivery queued')}`);
 
 let ok = queued === progress.queued && queued === prepared.calculation.recipients;
 if (send) {
   if (db.kind === 'postgres') await db.query('analyze deliveries');
   const sender = app.sources.find((s) => s.name === 'deliveries')!;
   const workers = Number(arg('workers', '2'));
+  const sendCpu = await cpuMeter(bench);
   const s0 = performance.now();
   await Promise.all(Array.from({ length: workers }, async () => {
     for (;;) if ((await sender.runDue(clock.now())) === 0) break;
   }));
   const sendS = (performance.now() - s0) / 1000;
+  const sendUsed = await sendCpu.stop(); // the sink is a process of its own: not counted here
   const sent = Number((await db.query<{ n: number }>(sql`select count(*)::int as n from deliveries where workspace_id = ${ws.id} and status = 'sent'`)).rows[0].n);
   let accepted = sent;
   if (sink) {
@@ -88,6 +95,7 @@ if (send) {
     sink.kill();
   }
   console.log(`  sending (${transport}, ${workers} sender loops): ${sent} sent, ${accepted} accepted in ${sendS.toFixed(1)} s = ${Math.round(sent / sendS)} msg/s; approval → last message accepted ${(fanoutS + sendS).toFixed(1)} s`);
+  console.log(`  ${perItem(sendUsed, sent, 'message sent (the SMTP sink apart)')}`);
   ok &&= sent === queued && accepted === queued;
 }
 await app.close();

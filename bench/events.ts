@@ -1,18 +1,20 @@
-// Custom events ingested through the batch API over real HTTP (issue 2 goal: ≥ 10,000 events/s).
+// Custom events ingested through the batch API over real HTTP (issue 2 goal: ≥ 10,000 events/s),
+// with the CPU per event of this process (client and server) and of the database (issue 20).
 // node --import tsx bench/events.ts [--db pglite|postgres] [--events 200000] [--batch 1000] [--concurrency 4]
 import { loadConfig } from '../src/config.ts';
 import { createApp } from '../src/app.ts';
 import { createApiKey, createWorkspace } from '../src/accounts/index.ts';
 import { SystemClock } from '../src/clock.ts';
 import { sql } from '../src/db/index.ts';
-import { arg, benchDb, machine, rssSampler } from './setup.ts';
+import { arg, benchDb, cpuMeter, machine, perItem, rssSampler } from './setup.ts';
 
 const total = Number(arg('events', '200000'));
 const batch = Number(arg('batch', '1000'));
 const concurrency = Number(arg('concurrency', '4'));
 const contacts = 10_000;
 
-const { db, label, drop } = await benchDb(arg('db', 'pglite'));
+const bench = await benchDb(arg('db', 'pglite'));
+const { db, label, drop } = bench;
 const app = await createApp({ config: loadConfig({ LOG_LEVEL: 'silent', PORT: '0', PARCOURS_SECRET: 'bench-secret-bench-secret-bench-secret' }), db, clock: new SystemClock() });
 const clock = app.ctx.clock;
 const ws = await createWorkspace(db, clock, 'bench');
@@ -34,6 +36,7 @@ const body = (n: number) =>
   });
 
 const rss = rssSampler();
+const meter = await cpuMeter(bench); // the HTTP server runs in this process: its CPU counts
 const started = performance.now();
 let next = 0;
 const batches = Math.ceil(total / batch);
@@ -51,9 +54,11 @@ await Promise.all(
   }),
 );
 const seconds = (performance.now() - started) / 1000;
+const used = await meter.stop();
 const stored = (await db.query<{ n: number }>(sql`select count(*)::int as n from events where workspace_id = ${ws.id} and type in ('page_view', 'purchase')`)).rows[0].n;
 console.log(`bench/events  ${label}  ${machine()}`);
 console.log(`  ${stored} events in ${seconds.toFixed(1)} s (batches of ${batch}, ${concurrency} concurrent requests): ${Math.round(stored / seconds)} events/s, peak RSS ${rss()} MB`);
+console.log(`  ${perItem(used, stored, 'event')}`);
 await app.close();
 await drop();
 process.exit(stored === batches * batch ? 0 : 1);

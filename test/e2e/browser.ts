@@ -95,14 +95,6 @@ export function screenshotOnFailure(page: () => Page | undefined, name: string) 
   });
 }
 
-/** README screenshots, taken only when UI_SCREENSHOTS=1 (they are committed, not test output). */
-export async function docScreenshot(page: Page, name: string) {
-  if (process.env.UI_SCREENSHOTS !== '1') return;
-  const dir = join(ROOT, 'docs/screenshots');
-  mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: join(dir, `${name}.png`) });
-}
-
 /** How wide the page's document is (P-2: at 390 px nothing may scroll sideways). */
 export function pageWidth(page: Page): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth);

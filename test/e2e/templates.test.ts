@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { BUILTIN } from '../../src/templates/index.ts';
-import { docScreenshot, HAS_CHROMIUM, logIn, screenshotOnFailure, startUi, type Ui, pageWidth } from './browser.ts';
+import { HAS_CHROMIUM, logIn, screenshotOnFailure, startUi, type Ui, pageWidth } from './browser.ts';
 
 /**
  * Issue 19 (M-7): the template gallery in Chromium. Browse the built-in emails and SMS starters,
@@ -47,7 +47,6 @@ describe.runIf(HAS_CHROMIUM && EMBEDDED)('template gallery (issue 19, M-7)', () 
     expect(await thumb.getAttribute('sandbox')).toBe('');
     expect(await thumb.getAttribute('srcdoc')).toContain('Maison Lumière');
     expect(await thumb.getAttribute('srcdoc')).not.toContain('{{');
-    await docScreenshot(p, 'templates');
 
     await p.getByRole('button', { name: 'SMS', exact: true }).click();
     await expect.poll(() => new URL(p.url()).search).toBe('?channel=sms');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../../src/db/index.ts';
 import { recordEngagement, unsubscribeFromDelivery } from '../../src/delivery/feedback.ts';
-import { docScreenshot, HAS_CHROMIUM, screenshotOnFailure, startUi, type Ui } from './browser.ts';
+import { HAS_CHROMIUM, screenshotOnFailure, startUi, type Ui } from './browser.ts';
 
 /**
  * P-2: what a marketer does, in Debian's chromium against the real server on the embedded
@@ -181,7 +181,6 @@ describe.runIf(HAS_CHROMIUM && EMBEDDED)('web UI in a real browser (P-2)', () =>
     await p.reload();
     await expect.poll(() => p.getByTestId('sent-email_1').textContent(), { timeout: 15_000 }).toBe('1');
     expect(await p.getByTestId('sent-email_2').textContent()).toBe('0');
-    await docScreenshot(p, 'journey-builder');
 
     await p.getByRole('button', { name: 'Dry run' }).click();
     await p.getByLabel('Dry-run contact').selectOption({ label: 'Camille Martin' });
@@ -190,7 +189,6 @@ describe.runIf(HAS_CHROMIUM && EMBEDDED)('web UI in a real browser (P-2)', () =>
 
     await p.getByRole('button', { name: 'Report' }).click();
     await p.getByTestId('daily-chart').locator('svg').first().waitFor();
-    await docScreenshot(p, 'journey-report');
 
   });
 
@@ -256,7 +254,6 @@ describe.runIf(HAS_CHROMIUM && EMBEDDED)('web UI in a real browser (P-2)', () =>
     await p.getByTestId('variant-chart').locator('svg').first().waitFor();
     await p.getByTestId('holdout').waitFor();
     await p.getByTestId('audit-log').getByText('approved').first().waitFor();
-    await docScreenshot(p, 'campaign-report');
 
     await go('/outbox');
     await p.getByTestId('outbox-table').getByRole('link', { name: /^\[SOLDES\] Soldes A \w+/ }).first().waitFor({ timeout: 15_000 });
@@ -292,7 +289,6 @@ describe.runIf(HAS_CHROMIUM && EMBEDDED)('web UI in a real browser (P-2)', () =>
     await p.getByRole('link', { name: 'Welcome series' }).waitFor();
     await p.getByText('Nothing waits for approval').waitFor();
     await p.locator('.stat-label', { hasText: 'Queued' }).waitFor();
-    await docScreenshot(p, 'home');
 
     // a draft has no results yet, and the list asks for a bounded number of campaigns
     const draft = await ui.api('POST', '/api/v1/campaigns', { name: 'Brouillon <b>gras</b>', message_id: (await ui.api('GET', `/api/v1/campaigns/${c.id}`)).body.message_id, recipients: { lists: [ids.list] } });

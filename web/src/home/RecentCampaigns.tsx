@@ -2,7 +2,7 @@ import { useQueries } from '@tanstack/react-query';
 import { ApiError, get } from '../api.ts';
 import { useGet } from '../data.ts';
 import { Link } from '../router.tsx';
-import { Empty, Loading, Status } from '../ui/bits.tsx';
+import { Empty, Loading, Status, count } from '../ui/bits.tsx';
 import { ErrorBanner } from '../ui/form.tsx';
 
 /** How many campaigns the home page shows; each one costs a report request (in parallel). */
@@ -61,11 +61,11 @@ function Row({ c, r }: { c: any; r: { data?: any; isLoading: boolean; error: Err
   return (
     <tr data-campaign={c.id}>
       {name}
-      <td className="num" data-metric="sent">{t.sent}</td>
-      <td className="num" data-metric="delivered">{t.delivered} / <span className={t.bounced ? 'bad-text' : undefined}>{t.bounced}</span></td>
+      <td className="num" data-metric="sent">{count(t.sent)}</td>
+      <td className="num" data-metric="delivered">{count(t.delivered)} / <span className={t.bounced ? 'bad-text' : undefined}>{count(t.bounced)}</span></td>
       <td className="num" data-metric="open_rate">{pct(rates?.open_rate)}</td>
       <td className="num" data-metric="click_rate">{pct(rates?.click_rate)}</td>
-      <td className="num" data-metric="unsubscribed">{t.unsubscribed}</td>
+      <td className="num" data-metric="unsubscribed">{count(t.unsubscribed)}</td>
     </tr>
   );
 }

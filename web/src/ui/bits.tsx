@@ -61,10 +61,15 @@ export function formatDate(iso: string | null | undefined): string {
   return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 }
 
+/** A count as people read it: 3,600, not 3600 (as the contacts list writes it). */
+export function count(n: unknown): string {
+  return typeof n === 'number' ? n.toLocaleString() : String(n ?? '—');
+}
+
 export function Stat({ label, value }: { label: string; value: ReactNode }) {
   return (
     <div className="stat">
-      <div className="stat-value">{value}</div>
+      <div className="stat-value">{typeof value === 'number' ? count(value) : value}</div>
       <div className="stat-label">{label}</div>
     </div>
   );

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { qs } from '../../api.ts';
 import { useGet } from '../../data.ts';
-import { Card, Loading, Stat } from '../../ui/bits.tsx';
+import { Card, Loading, Stat, count } from '../../ui/bits.tsx';
 import { ErrorBanner } from '../../ui/form.tsx';
 import { AbPanel } from './AbPanel.tsx';
 import { BreakdownChart } from './BreakdownChart.tsx';
@@ -32,7 +32,7 @@ export function Results({ c }: { c: any }) {
         <div className="stats" data-testid="campaign-totals">{TOTALS.filter(([k]) => t[k] !== undefined && (t[k] > 0 || ['sent', 'delivered', 'opened', 'clicked'].includes(k))).map(([k, l]) => <Stat key={k} label={l} value={t[k]} />)}</div>
         <p className="muted small">
           Open rate {pct(r.rates.open_rate)} · click rate {pct(r.rates.click_rate)} · click-to-open {pct(r.rates.click_to_open_rate)} · bounce rate {pct(r.rates.bounce_rate)}
-          {t.control_group > 0 && <> · control group {t.control_group}</>}{t.duplicates_collapsed > 0 && <> · duplicates collapsed {t.duplicates_collapsed}</>}
+          {t.control_group > 0 && <> · control group {count(t.control_group)}</>}{t.duplicates_collapsed > 0 && <> · duplicates collapsed {count(t.duplicates_collapsed)}</>}
         </p>
         <h3>Over time</h3>
         <CampaignChart report={r} />
@@ -47,7 +47,7 @@ export function Results({ c }: { c: any }) {
       {r.links.length > 0 && (
         <Card title="Clicks per link">
           <table className="table"><thead><tr><th>Link</th><th className="num">Clicks</th><th className="num">Contacts</th></tr></thead>
-            <tbody>{r.links.map((l: any) => <tr key={l.url}><td style={{ wordBreak: 'break-all' }}>{l.url}</td><td className="num">{l.clicks}</td><td className="num">{l.contacts}</td></tr>)}</tbody>
+            <tbody>{r.links.map((l: any) => <tr key={l.url}><td style={{ wordBreak: 'break-all' }}>{l.url}</td><td className="num">{count(l.clicks)}</td><td className="num">{count(l.contacts)}</td></tr>)}</tbody>
           </table>
         </Card>
       )}

@@ -97,6 +97,7 @@ describe.runIf(HAS_CHROMIUM && EMBEDDED)('the segment editor in a real browser (
     await p.getByLabel('Field', { exact: true }).selectOption('city');
     await p.getByLabel('Field operator').selectOption('contains');
     await p.getByLabel('Value').fill('lyon');
+    await expect.poll(() => live.textContent()).toBe('3'); // as the marketer sees it counted
     await p.getByLabel('Name', { exact: true }).fill('Around Lyon');
     await p.getByRole('button', { name: 'Save segment' }).click();
     await p.getByText('Saved.').waitFor();

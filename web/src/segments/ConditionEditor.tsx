@@ -60,7 +60,9 @@ export function ConditionEditor({ value: c, onChange, onRemove, errors, readOnly
       const isNum = fieldType === 'number';
       const input = (k: 'value' | 'to') =>
         fieldType === 'boolean' ? <Pick key={k} label="Value" value={String(c[k] ?? true)} options={[['true', 'true'], ['false', 'false']]} onChange={(v) => set({ [k]: v === 'true' })} />
-          : <input key={k} aria-label={k === 'to' ? 'To' : 'Value'} type={isNum ? 'number' : fieldType === 'date' ? 'date' : 'text'} value={String(c[k] ?? '')}
+          // keyed by its type too: an input whose type changed under it (date → text) kept the
+          // date input's empty value and dropped the typing that followed (seen in Chromium)
+          : <input key={`${k}-${fieldType}`} aria-label={k === 'to' ? 'To' : 'Value'} type={isNum ? 'number' : fieldType === 'date' ? 'date' : 'text'} value={String(c[k] ?? '')}
             onChange={(e) => set({ [k]: isNum ? (e.target.value === '' ? undefined : Number(e.target.value)) : e.target.value })} />;
       body = <>
         <Pick label="Field" value={c.field} options={allFields.map(([k]) => [k, k.replace(/_/g, ' ')])}

@@ -18,6 +18,26 @@ export interface CriteriaEnv {
    * pushed into every sub-select, so a batch never computes a whole segment.
    */
   only?: number[];
+  /**
+   * Only contacts whose ids lie in this range will be asked about (a slice of a refresh on the
+   * embedded database): pushed into every set too. Without it a list's set was read whole for
+   * each slice (a sequential scan of 160,000 memberships: 733 ms for a 2,000-contact slice at
+   * 200,000 demo contacts, issue 15).
+   */
+  range?: { from: number; to: number };
+}
+
+/** The set's rows restricted to the contacts asked about (env.only, env.range). */
+function restricted(col: Sql, env: CriteriaEnv): Sql {
+  const only = env.only ? sql`and ${col} = any(${env.only}::bigint[])` : sql``;
+  const range = env.range ? sql`and ${col} between ${env.range.from}::bigint and ${env.range.to}::bigint` : sql``;
+  return sql`${only} ${range}`;
+}
+
+/** A condition compiled with its set (if it is one) restricted to the contacts asked about. */
+function boundedCondition(node: Condition, env: CriteriaEnv): Compiled {
+  const x = compileCondition(node, env);
+  return x.kind === 'set' && env.range ? { ...x, where: sql`${x.where} ${restricted(x.col, { ...env, only: undefined })}` } : x;
 }
 
 /**
@@ -69,7 +89,7 @@ const alias = (depth: number) => sql.raw(depth === 0 ? 'c' : `c${depth}`);
 /** The predicate of a node over the contact alias of this depth. */
 export function compileNode(node: Criteria, env: CriteriaEnv, depth: number): Sql {
   const c = alias(depth);
-  if (!isGroup(node)) return predicate(compileCondition(node, env), c);
+  if (!isGroup(node)) return predicate(boundedCondition(node, env), c);
   const kids = childrenOf(node);
   if ('all' in node) return kids.length ? sql`(${sql.join(kids.map((k) => compileNode(k, env, depth)), ' and ')})` : sql`true`;
   if (kids.length === 0) return sql`false`;
@@ -121,7 +141,7 @@ export function predicate(x: Compiled, c: Sql): Sql {
 
 /** `select <contact id> …` for the contacts matching a node (duplicates allowed). */
 function setOf(node: Criteria, env: CriteriaEnv, depth: number, union = ' union '): Sql {
-  const only = (col: Sql) => (env.only ? sql`and ${col} = any(${env.only}::bigint[])` : sql``);
+  const only = (col: Sql) => restricted(col, env);
   if (isGroup(node) && 'any' in node && node.any.length && !inline(node)) return sql.join(node.any.map((k) => setOf(k, env, depth, union)), union);
   if (!isGroup(node)) {
     const x = compileCondition(node, env);

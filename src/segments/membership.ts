@@ -57,7 +57,7 @@ export async function refreshSegmentMembers(db: Db, clock: Clock, workspaceId: n
       const r = await tx.query<{ entered: number; left: number }>(sql`
         with target as materialized (
           select c.id from contacts c
-           where c.workspace_id = ${workspaceId} and c.id between ${range.from}::bigint and ${range.to}::bigint and ${compileCriteria(criteria, env)}),
+           where c.workspace_id = ${workspaceId} and c.id between ${range.from}::bigint and ${range.to}::bigint and ${compileCriteria(criteria, range === ALL_CONTACTS ? env : { ...env, range })}),
         entered as (
           insert into segment_members (workspace_id, segment_id, contact_id, entered_at)
           select ${workspaceId}, ${segmentId}, id, ${now} from target

@@ -27,17 +27,15 @@ export interface CriteriaEnv {
   range?: { from: number; to: number };
 }
 
-/** The set's rows restricted to the contacts asked about (env.only, env.range). */
-function restricted(col: Sql, env: CriteriaEnv): Sql {
-  const only = env.only ? sql`and ${col} = any(${env.only}::bigint[])` : sql``;
-  const range = env.range ? sql`and ${col} between ${env.range.from}::bigint and ${env.range.to}::bigint` : sql``;
-  return sql`${only} ${range}`;
-}
+const inRange = (col: Sql, env: CriteriaEnv): Sql => (env.range ? sql`and ${col} between ${env.range.from}::bigint and ${env.range.to}::bigint` : sql``);
 
-/** A condition compiled with its set (if it is one) restricted to the contacts asked about. */
+/** The set's rows restricted to the contacts asked about (env.only, env.range). */
+const restricted = (col: Sql, env: CriteriaEnv): Sql => sql`${env.only ? sql`and ${col} = any(${env.only}::bigint[])` : sql``} ${inRange(col, env)}`;
+
+/** A condition compiled with its set (if it is one) kept to env.range (the outer query applies env.only). */
 function boundedCondition(node: Condition, env: CriteriaEnv): Compiled {
   const x = compileCondition(node, env);
-  return x.kind === 'set' && env.range ? { ...x, where: sql`${x.where} ${restricted(x.col, { ...env, only: undefined })}` } : x;
+  return x.kind === 'set' && env.range ? { ...x, where: sql`${x.where} ${inRange(x.col, env)}` } : x;
 }
 
 /**

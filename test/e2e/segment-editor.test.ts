@@ -32,12 +32,18 @@ describe.runIf(HAS_CHROMIUM && EMBEDDED)('the segment editor in a real browser (
   }, 120_000);
   afterAll(async () => ui?.close());
 
+  /** A new segment's page, once its live count shows every contact (no condition yet); answers that count. */
+  async function newSegment() {
+    await go('/segments/new');
+    const live = ui.page.getByTestId('live-count');
+    await expect.poll(() => live.textContent()).toBe('6');
+    return live;
+  }
+
   it('a fresh condition: no error, no count request until complete; existing tags suggested; one request per word', async () => {
     screenshotOnFailure(page, 'segment-editor-fresh');
     const p = ui.page;
-    await go('/segments/new');
-    const live = p.getByTestId('live-count');
-    await expect.poll(() => live.textContent()).toBe('6');
+    const live = await newSegment();
     const conditions = p.getByTestId('condition');
     const addButton = p.getByRole('button', { name: '+ Add condition…' });
 
@@ -76,9 +82,7 @@ describe.runIf(HAS_CHROMIUM && EMBEDDED)('the segment editor in a real browser (
   it('email "contains" becomes city "contains" with its value; a date field says why the operator changed', async () => {
     screenshotOnFailure(page, 'segment-editor-field');
     const p = ui.page;
-    await go('/segments/new');
-    const live = p.getByTestId('live-count');
-    await expect.poll(() => live.textContent()).toBe('6');
+    const live = await newSegment();
     await p.getByRole('button', { name: '+ Add condition…' }).click();
     await p.getByRole('menuitem', { name: 'Field' }).click();
     expect(await p.getByLabel('Field operator').inputValue()).toBe('contains');

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { qs } from '../api.ts';
 import { useGet } from '../data.ts';
 import { Link } from '../router.tsx';
-import { Card, Empty, Loading, PageHeader, Status } from '../ui/bits.tsx';
+import { Card, Empty, Loading, PageHeader, Status, count } from '../ui/bits.tsx';
 import { BulkBar, type Selection } from './BulkBar.tsx';
 
 export function contactName(c: { first_name?: string | null; last_name?: string | null; email?: string | null; phone?: string | null; key?: string }) {
@@ -30,7 +30,6 @@ function SortHeader({ label, col, sort, onSort, first = 'asc' }: { label: string
   );
 }
 
-const fmt = (x: number) => x.toLocaleString();
 /** Page sizes: up to 1,000 (the API's most), so a thousand contacts can be picked one page at a time. */
 const PER_PAGE = [25, 50, 100, 250, 1000];
 /** Filters that share the row and shrink on a phone (390 px) rather than push the page sideways. */
@@ -73,7 +72,7 @@ export function ContactsPage() {
   const total = contacts.data?.total ?? 0;
   const exact = contacts.data?.total_exact ?? true;
   const offset = contacts.data?.offset ?? 0;
-  const totalText = `${fmt(total)}${exact ? '' : '+'}`;
+  const totalText = `${count(total)}${exact ? '' : '+'}`;
   const pageNo = Math.floor(offset / perPage) + 1;
   const pages = Math.max(1, Math.ceil(total / perPage));
   const pageIds = rows.map((c) => c.id as number);
@@ -128,13 +127,13 @@ export function ContactsPage() {
         {done && <div className="banner good" role="status">{done}</div>}
         {contacts.data && (
           <div className="muted" data-testid="contacts-count" style={{ margin: '6px 0' }}>
-            {rows.length === 0 ? 'No contact' : `${fmt(offset + 1)}–${fmt(offset + rows.length)} of ${totalText} ${total === 1 ? 'contact' : 'contacts'}`}
-            {!exact && <span title="Counting stops here to keep the page fast"> (more than {fmt(total)}: not counted further)</span>}
+            {rows.length === 0 ? 'No contact' : `${count(offset + 1)}–${count(offset + rows.length)} of ${totalText} ${total === 1 ? 'contact' : 'contacts'}`}
+            {!exact && <span title="Counting stops here to keep the page fast"> (more than {count(total)}: not counted further)</span>}
           </div>
         )}
         {pageAll && !allMatching && total > pageIds.length && (
           <div className="banner info">
-            {selected.size > pageIds.length ? `${fmt(selected.size)} contacts are selected, all ${fmt(pageIds.length)} on this page among them.` : `The ${fmt(pageIds.length)} contacts on this page are selected.`}{' '}
+            {selected.size > pageIds.length ? `${count(selected.size)} contacts are selected, all ${count(pageIds.length)} on this page among them.` : `The ${count(pageIds.length)} contacts on this page are selected.`}{' '}
             <button className="small" onClick={() => setAllMatching(true)}>Select all {totalText} matching contacts</button>
           </div>
         )}
@@ -176,12 +175,12 @@ export function ContactsPage() {
         <nav className="pager" aria-label="Pages" style={{ flexWrap: 'wrap', alignItems: 'center' }}>
           <label className="muted small" style={{ marginRight: 'auto' }}>Rows per page{' '}
             <select aria-label="Rows per page" value={perPage} onChange={(e) => setPerPage(Number(e.target.value))}>
-              {PER_PAGE.map((n) => <option key={n} value={n}>{fmt(n)}</option>)}
+              {PER_PAGE.map((n) => <option key={n} value={n}>{count(n)}</option>)}
             </select>
           </label>
           <button disabled={cursors.length === 0} onClick={() => { setCursor(null); setCursors([]); }}>First</button>
           <button disabled={cursors.length === 0} onClick={() => { setCursor(cursors.at(-1) || null); setCursors(cursors.slice(0, -1)); }}>Previous</button>
-          {contacts.data && rows.length > 0 && <span className="muted small" data-testid="page-number">Page {fmt(pageNo)} of {fmt(pages)}{exact ? '' : '+'}</span>}
+          {contacts.data && rows.length > 0 && <span className="muted small" data-testid="page-number">Page {count(pageNo)} of {count(pages)}{exact ? '' : '+'}</span>}
           <button disabled={!contacts.data?.next_cursor} onClick={() => { setCursors([...cursors, cursor ?? '']); setCursor(contacts.data!.next_cursor); }}>Next</button>
         </nav>
       </Card>

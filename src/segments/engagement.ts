@@ -112,7 +112,9 @@ export async function recomputeEngagement(q: Queryable | Db, workspaceId: number
     updated as (
       update contact_engagement ce set level = ch.level, previous_level = ch.old, changed_at = ${now}
         from changed ch
-       where ch.old_row and ce.workspace_id = ${ws} and ce.contact_id = ch.contact_id
+       -- the slice's range again: without it the join hashed the workspace's every row (160,000
+       -- read to update 800: 150–200 ms per slice at 200,000 demo contacts, issue 15)
+       where ch.old_row and ce.workspace_id = ${ws} and ce.contact_id = ch.contact_id and ce.contact_id between ${from}::bigint and ${to}::bigint
       returning ce.contact_id, ce.level, ce.previous_level),
     saved as (select * from inserted union all select * from updated),
     history as (

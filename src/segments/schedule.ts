@@ -64,8 +64,11 @@ export const inputsChanged: Sql = sql`(
   or exists (select 1 from events e
               where e.xid = any(array(select jsonb_array_elements_text(coalesce(s.members_inputs -> 'x', '[]'::jsonb)))::xid8[])
                 and e.workspace_id = s.workspace_id)
-  or exists (select 1 from engagement_history h where h.workspace_id = s.workspace_id and h.id > (s.members_inputs ->> 'g')::bigint)
-  or exists (select 1 from contacts c where c.workspace_id = s.workspace_id and c.id > (s.members_inputs ->> 'c')::bigint))`;
+  -- the newest id, one backward probe of each primary key. As EXISTS (… id > x) the planner
+  -- guessed a third of the rows past x and scanned the tables whole for none: 45 + 70 ms per
+  -- segment at 200,000 demo contacts, holding the embedded database 344 ms (issue 15)
+  or coalesce((select max(h.id) from engagement_history h where h.workspace_id = s.workspace_id), 0) > (s.members_inputs ->> 'g')::bigint
+  or coalesce((select max(c.id) from contacts c where c.workspace_id = s.workspace_id), 0) > (s.members_inputs ->> 'c')::bigint)`;
 
 const minutes = sql`(case when jsonb_typeof(w.settings -> 'segments' -> 'refresh_minutes') = 'number'
                            and (w.settings -> 'segments' ->> 'refresh_minutes')::numeric between 1 and 1440
